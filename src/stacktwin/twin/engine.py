@@ -33,7 +33,7 @@ from heapq import heappop, heappush
 from itertools import count
 from typing import Any
 
-Callback = Callable[[Any], None]
+Callback = Callable[[Any], object]
 ProcessGenerator = Generator["Event | Timeout", Any, Any]
 
 

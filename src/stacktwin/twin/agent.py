@@ -1,0 +1,272 @@
+"""The Neutron agents: the OVS agent of each compute host, and the DHCP agents.
+
+OVS agent (``OVSNeutronAgent.rpc_loop``, dossier §2.4, §6): one single-threaded loop.  An
+iteration takes the ports added/updated/removed since the last one, wires the added and updated
+ones (flows, firewall), reports them up with ``update_device_list`` RPC *calls* (20 devices per
+call), then handles removals — where the OVS firewall deletes the conjunction flows of every
+member of the remote security group, one ``ovs-ofctl`` exec per member when deletion is
+*blocking* (before neutron e09b128f41), batched when *deferred*.  The loop then sleeps up to
+``polling_interval``.  A call that times out raises out of the iteration: the agent backs off
+(the per-method timeout doubles up to ``rpc_response_max_timeout`` and it sleeps a random part of
+it), and the next iteration resyncs *every* port on the host.
+
+An idle iteration does nothing observable (it finds no OVSDB event), so the twin does not
+simulate idle iterations one by one: a sleeping agent wakes on the next tick of its polling grid
+after work arrives — the time the real loop would have noticed it.
+
+A second thread per agent sends ``report_state`` (an RPC call on ``q-reports-plugin``) every
+``report_interval``; the server's record of it decides whether ML2 may bind ports on the host.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from stacktwin.twin.engine import Event, ProcessGenerator, Timeout
+from stacktwin.twin.rabbit import TIMED_OUT, call
+from stacktwin.twin.resources import Resource
+from stacktwin.twin.state import Port
+
+if TYPE_CHECKING:
+    from stacktwin.twin.model import Twin
+    from stacktwin.twin.neutron import NeutronProcess
+
+DEVICES_PER_CALL = 20  # [DEFAULT] rpc_resources_processing_step
+
+
+class OvsAgent:
+    """The neutron-openvswitch-agent of one compute host."""
+
+    __slots__ = (
+        "added",
+        "busy",
+        "existing_ports",
+        "host",
+        "iterations",
+        "last_heartbeat",
+        "longest_iteration",
+        "next_tick",
+        "ports",
+        "removed",
+        "resyncs",
+        "sync",
+        "timeout",
+        "twin",
+        "updated",
+        "wake",
+    )
+
+    def __init__(self, twin: Twin, host: int, existing_ports: int) -> None:
+        self.twin = twin
+        self.host = host
+        self.added: list[Port] = []
+        self.updated: list[Port] = []
+        self.removed = 0  # ports removed since the last iteration
+        self.ports: set[Port] = set()  # ports of VMs booted during the run, still present
+        self.existing_ports = existing_ports  # ports of VMs running before the run
+        self.sync = False
+        self.wake: Event | None = None
+        self.busy = False
+        self.iterations = 0
+        self.resyncs = 0
+        self.longest_iteration = 0.0
+        self.last_heartbeat = twin.env.now
+        pi = float(twin.scenario.neutron.agent.polling_interval)
+        self.next_tick = twin.rng("agent-phase").uniform(0.0, pi)
+        self.timeout = float(twin.scenario.neutron.DEFAULT.rpc_response_timeout)
+        twin.env.process(self._rpc_loop())
+        twin.env.process(self._report_loop())
+
+    # -- what the agent hears about -------------------------------------------------------------
+    def _notify(self) -> None:
+        wake = self.wake
+        if wake is not None:
+            self.wake = None
+            wake.succeed()
+
+    def port_plugged(self, port: Port) -> None:
+        """The VM's tap/qvo port appeared in OVSDB."""
+        self.ports.add(port)
+        self.added.append(port)
+        self._notify()
+
+    def port_updated(self, port: Port) -> None:
+        """``port_update`` RPC cast from the server (processed in the next iteration)."""
+        if port in self.ports:
+            self.updated.append(port)
+            self._notify()
+
+    def port_unplugged(self, port: Port | None) -> None:
+        """A VM's port left OVSDB (VM destroyed)."""
+        if port is not None:
+            self.ports.discard(port)
+        elif self.existing_ports:
+            self.existing_ports -= 1
+        self.removed += 1
+        self._notify()
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def _rpc_loop(self) -> ProcessGenerator:
+        twin = self.twin
+        env = twin.env
+        sc = twin.scenario
+        costs = twin.costs
+        pi = float(sc.neutron.agent.polling_interval)
+        members = (
+            sc.cloud.remote_sg_members
+            if sc.neutron.securitygroup.firewall_driver == "openvswitch"
+            else 0
+        )
+        per_member_delete = (
+            costs.agent_flow_delete_exec
+            if sc.model.flow_deletion == "blocking"
+            else costs.agent_flow_delete_deferred
+        )
+        per_member_add = costs.agent_flow_delete_deferred  # flows are always added deferred
+        rng = twin.rng("agent-backoff")
+        while True:
+            if not (self.added or self.updated or self.removed or self.sync):
+                self.wake = env.event()
+                yield self.wake
+                now = env.now
+                start_at = self.next_tick
+                if now > start_at:
+                    start_at += math.ceil((now - start_at) / pi) * pi
+                if start_at > now:
+                    yield Timeout(start_at - now)
+            start = env.now
+            self.busy = True
+            self.iterations += 1
+            added, self.added = self.added, []
+            updated, self.updated = self.updated, []
+            removed, self.removed = self.removed, 0
+            anonymous = 0
+            if self.sync:
+                self.sync = False
+                added = list(self.ports)
+                updated = []
+                anonymous = self.existing_ports
+            new_ports = [p for p in added if p.status != "ACTIVE"]
+            wiring = twin.service(costs.agent_port_wiring, "agent") * (
+                len(added) + len(updated) + anonymous
+            )
+            yield Timeout(
+                costs.agent_iteration + wiring + per_member_add * members * len(new_ports)
+            )
+            failed = False
+            up = added + updated
+            calls = [(up[i : i + DEVICES_PER_CALL], 0) for i in range(0, len(up), DEVICES_PER_CALL)]
+            calls += [
+                ([], min(DEVICES_PER_CALL, anonymous - j))
+                for j in range(0, anonymous, DEVICES_PER_CALL)
+            ]
+            for chunk, anon in calls:
+                result = yield from self._call_update_device_list(chunk, anon, 0)
+                if result is TIMED_OUT:
+                    failed = True  # the resync below re-reports every port
+                    break
+                if result:  # devices the server failed to set up: retried next iteration
+                    self.added.extend(result)
+            if removed and not failed:
+                twin.counters["agent.flow_deletions"] += removed
+                yield Timeout(per_member_delete * members * removed + costs.agent_iteration)
+                result = yield from self._call_update_device_list([], 0, removed)
+                failed = result is TIMED_OUT
+            elif removed:
+                self.removed += removed
+            if failed:
+                # "Error while processing VIF ports": back off, then resync every port
+                old = self.timeout
+                self.timeout = min(2 * old, float(sc.neutron.DEFAULT.rpc_response_max_timeout))
+                twin.counters["agent.rpc_timeouts"] += 1
+                self.resyncs += 1
+                self.sync = True
+                yield Timeout(
+                    rng.uniform(0.0, min(old, float(sc.neutron.DEFAULT.rpc_response_timeout)))
+                )
+            elapsed = env.now - start
+            if elapsed > self.longest_iteration:
+                self.longest_iteration = elapsed
+            self.busy = False
+            self.next_tick = max(env.now, start + pi)
+            if elapsed < pi and (self.added or self.updated or self.removed or self.sync):
+                yield Timeout(pi - elapsed)
+
+    def _call_update_device_list(
+        self, up: list[Port], anonymous: int, down: int
+    ) -> ProcessGenerator:
+        twin = self.twin
+        neutron = twin.neutron
+
+        def handler(proc: NeutronProcess) -> ProcessGenerator:
+            return neutron.update_device_list(proc, up, anonymous, down)
+
+        result = yield from call(twin.env, neutron.q_plugin, handler, self.timeout)
+        return result
+
+    def _report_loop(self) -> ProcessGenerator:
+        twin = self.twin
+        neutron = twin.neutron
+        interval = float(twin.scenario.neutron.agent.report_interval)
+        timeout = float(twin.scenario.neutron.DEFAULT.rpc_response_timeout)
+        yield Timeout(twin.rng("report-phase").uniform(0.0, interval))
+        host = self.host
+
+        def handler(proc: NeutronProcess) -> ProcessGenerator:
+            return neutron.report_state(proc, host)
+
+        while True:
+            start = twin.env.now
+            result = yield from call(twin.env, neutron.q_reports, handler, timeout)
+            if result is TIMED_OUT:
+                twin.counters["agent.report_state_timeouts"] += 1
+            wait = start + interval - twin.env.now
+            if wait > 0:
+                yield Timeout(wait)
+
+
+class DhcpAgent:
+    """A neutron-dhcp-agent: configures each new port, then reports ready ports in batches.
+
+    Ports are configured by a pool of ``num_sync_threads`` (4) workers; the ready-ports loop
+    sends at most 64 ports per ``dhcp_ready_on_ports`` call, every 0.2 s (dossier §2.1).
+    """
+
+    def __init__(self, twin: Twin, index: int) -> None:
+        self.twin = twin
+        self.index = index
+        self.workers = Resource(twin.env, 4, name=f"dhcp{index}.workers")
+        self.ready: list[Port] = []
+        self.sending = False
+
+    def port_created(self, port: Port) -> None:
+        """``port_create_end`` notification (a cast) reached the agent."""
+        self.twin.env.process(self._configure(port))
+
+    def _configure(self, port: Port) -> ProcessGenerator:
+        req = self.workers.request()
+        yield req
+        yield Timeout(self.twin.service(self.twin.costs.dhcp_port, "dhcp"))
+        self.workers.release(req)
+        self.ready.append(port)
+        if not self.sending:
+            self.sending = True
+            self.twin.env.process(self._ready_loop())
+
+    def _ready_loop(self) -> ProcessGenerator:
+        twin = self.twin
+        neutron = twin.neutron
+        timeout = float(twin.scenario.neutron.DEFAULT.rpc_response_timeout)
+        while self.ready:
+            yield Timeout(0.2)
+            batch, self.ready = self.ready[:64], self.ready[64:]
+
+            def handler(proc: NeutronProcess, ports: list[Port] = batch) -> ProcessGenerator:
+                return neutron.dhcp_ready_on_ports(proc, ports)
+
+            result = yield from call(twin.env, neutron.q_plugin, handler, timeout)
+            if result is TIMED_OUT or result is False:
+                twin.counters["dhcp.ready_retries"] += 1
+                self.ready = batch + self.ready
+        self.sending = False

@@ -1,0 +1,259 @@
+"""neutron-server: API workers, RPC workers and state-report workers, each a process.
+
+Each neutron-server node runs ``api_workers`` API processes, ``rpc_workers`` RPC processes and
+``rpc_state_report_workers`` report processes (dossier §5.1).  Every process has
+
+* its own eventlet hub: one greenthread runs Python at a time, so the CPU part of each
+  operation holds the process (a :class:`Resource` of capacity 1) and a core of its node;
+* its own DB pool (:class:`~stacktwin.twin.db.DbPool`), held for the whole operation;
+* its own nova notifier (:class:`~stacktwin.twin.notifier.Notifier`);
+* for RPC and report processes, its own oslo.messaging server with a 64-thread executor.
+
+RPC processes consume ``q-plugin`` and also ``q-reports-plugin``; report processes consume only
+``q-reports-plugin`` (``Ml2Plugin.start_rpc_listeners``).  A port goes ACTIVE when its last
+provisioning block is cleared; the process that cleared it queues ``network-vif-plugged`` on its
+own notifier and casts ``port_update`` to the host's agent (dossier §2.1–2.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from stacktwin.boots import Milestone
+from stacktwin.twin.db import DbPool
+from stacktwin.twin.engine import Event, ProcessGenerator, Timeout
+from stacktwin.twin.notifier import NETWORK_CHANGED, VIF_DELETED, VIF_PLUGGED, Notifier
+from stacktwin.twin.rabbit import RpcServer, Topic
+from stacktwin.twin.resources import Resource
+from stacktwin.twin.settings import neutron_api_workers_default, neutron_rpc_workers_default
+from stacktwin.twin.state import DHCP_BLOCK, L2_BLOCK, Port
+
+if TYPE_CHECKING:
+    from stacktwin.twin.model import Twin
+
+Work = Generator[Event | Timeout, Any, bool]
+
+
+class NeutronProcess:
+    """One neutron-server worker process."""
+
+    __slots__ = ("cores", "db", "hub", "kind", "name", "notifier", "rpc", "twin")
+
+    def __init__(self, twin: Twin, kind: str, name: str, cores: Resource) -> None:
+        sc = twin.scenario
+        self.twin = twin
+        self.kind = kind
+        self.name = name
+        self.cores = cores
+        self.hub = Resource(twin.env, 1, name=f"{name}.hub")
+        dbs = sc.neutron.database
+        self.db = DbPool(
+            twin.env, name, dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout,
+            twin.costs.db_connect,
+        )  # fmt: skip
+        self.notifier = Notifier(twin)
+        self.rpc: RpcServer | None = None
+        if kind != "api":
+            threads = sc.neutron.DEFAULT.executor_thread_pool_size
+            self.rpc = RpcServer(twin.env, name, threads, twin.costs.rabbit_latency, owner=self)
+
+    def work(self, seconds: float) -> Work:
+        """Run one operation: DB connection for its length, the process and a core for its CPU.
+
+        Returns False when the DB pool timed out (``QueuePool limit ... reached``).  (The
+        pool checkout is inlined here: this is the twin's hottest path.)
+        """
+        twin = self.twin
+        db = self.db
+        conn = db.slots.request(timeout=db.timeout)
+        if conn.triggered:
+            if db.idle:
+                db.idle -= 1
+            else:
+                db.open += 1
+                db.connects += 1
+                if db.connect_cost:
+                    yield Timeout(db.connect_cost)
+        elif (yield conn) is None:
+            twin.counters["neutron.db_pool_timeouts"] += 1
+            return False
+        seconds = twin.service(seconds, "neutron")
+        db_part = seconds * twin.costs.neutron_db_fraction
+        hub = self.hub.request()
+        if not hub.triggered:
+            yield hub
+        core = self.cores.request()
+        if not core.triggered:
+            yield core
+        yield Timeout(seconds - db_part)
+        self.cores.release(core)
+        self.hub.release(hub)
+        if db_part:
+            yield Timeout(db_part)
+        db.checkin(conn)
+        return True
+
+
+class NeutronCluster:
+    """All neutron-server nodes, their processes and the two RPC topics they consume."""
+
+    def __init__(self, twin: Twin) -> None:
+        sc = twin.scenario
+        cloud = sc.cloud
+        d = sc.neutron.DEFAULT
+        self.twin = twin
+        self.api_workers = d.api_workers or neutron_api_workers_default(
+            cloud.neutron_server_cores, cloud.neutron_server_ram_gib
+        )
+        self.rpc_workers = d.rpc_workers or neutron_rpc_workers_default(
+            sc.release, cloud.neutron_server_cores, cloud.neutron_server_ram_gib
+        )
+        self.report_workers = d.rpc_state_report_workers
+        latency = twin.costs.rabbit_latency
+        self.q_plugin = Topic(twin.env, "q-plugin", latency)
+        self.q_reports = Topic(twin.env, "q-reports-plugin", latency)
+        self.node_cores: list[Resource] = []
+        self.api: list[NeutronProcess] = []
+        self.rpc: list[NeutronProcess] = []
+        self.reports: list[NeutronProcess] = []
+        for n in range(cloud.neutron_servers):
+            cores = Resource(twin.env, cloud.neutron_server_cores, name=f"neutron{n}.cores")
+            self.node_cores.append(cores)
+            for i in range(self.api_workers):
+                self.api.append(NeutronProcess(twin, "api", f"neutron{n}.api{i}", cores))
+            for i in range(self.rpc_workers):
+                proc = NeutronProcess(twin, "rpc", f"neutron{n}.rpc{i}", cores)
+                self.rpc.append(proc)
+            for i in range(self.report_workers):
+                self.reports.append(NeutronProcess(twin, "reports", f"neutron{n}.rep{i}", cores))
+        for proc in self.rpc:
+            assert proc.rpc is not None
+            self.q_plugin.consumers.append(proc.rpc)
+        # report processes first, then RPC processes: both consume q-reports-plugin
+        for proc in (*self.reports, *self.rpc):
+            assert proc.rpc is not None
+            self.q_reports.consumers.append(proc.rpc)
+        self._next_api = 0
+
+    # -- the REST API ----------------------------------------------------------------------------
+    def api_process(self) -> NeutronProcess:
+        proc = self.api[self._next_api % len(self.api)]
+        self._next_api += 1
+        return proc
+
+    def api_get(self, origin: str) -> Work:
+        """One GET (list/show) from nova; ``origin`` says which nova code path asked."""
+        self.twin.counters[f"neutron.api.{origin}"] += 1
+        return (yield from self.api_process().work(self.twin.costs.neutron_get))
+
+    def create_port(self, port: Port) -> Work:
+        """``POST /v2.0/ports`` by nova: DHCP provisioning block, DHCP agent told."""
+        self.twin.counters["neutron.api.boot"] += 1
+        ok = yield from self.api_process().work(self.twin.costs.neutron_create_port)
+        if ok:
+            port.blocks |= DHCP_BLOCK
+            self.twin.dhcp_for(port).port_created(port)
+        return ok
+
+    def update_port_binding(
+        self, port: Port, host: int
+    ) -> Generator[Event | Timeout, Any, str | None]:
+        """``PUT /v2.0/ports/<id>`` with ``binding:host_id``: bind to a live agent, L2 block.
+
+        ML2 binds only to an agent whose last state report is younger than
+        ``agent_down_time``; otherwise the binding fails (``binding_failed`` ->
+        ``PortBindingFailed``).  Returns None, or why the request failed.
+        """
+        twin = self.twin
+        twin.counters["neutron.api.boot"] += 1
+        proc = self.api_process()
+        ok = yield from proc.work(twin.costs.neutron_update_port_binding)
+        if not ok:
+            return "neutron_api_error"
+        agent = twin.agents[host]
+        if twin.env.now - agent.last_heartbeat > twin.scenario.neutron.DEFAULT.agent_down_time:
+            twin.counters["neutron.binding_failed_dead_agent"] += 1
+            return "port_binding_failed"
+        port.host = host
+        port.bound = True
+        if port.status != "ACTIVE":
+            port.blocks |= L2_BLOCK
+        port.state.mark(Milestone.PORT_BOUND, twin.env.now)
+        proc.notifier.queue_event(NETWORK_CHANGED, port)
+        return None
+
+    def delete_port(self, port: Port | None) -> Work:
+        """``DELETE /v2.0/ports/<id>``: ``network-vif-deleted`` to nova."""
+        self.twin.counters["neutron.api.delete"] += 1
+        proc = self.api_process()
+        ok = yield from proc.work(self.twin.costs.neutron_delete_port)
+        if ok and port is not None:
+            port.status = "DELETED"
+            proc.notifier.queue_event(VIF_DELETED, port)
+        return ok
+
+    # -- provisioning ----------------------------------------------------------------------------
+    def provisioning_complete(self, port: Port, entity: int, proc: NeutronProcess) -> None:
+        """Clear one block; the last one makes the port ACTIVE and queues the nova event."""
+        port.blocks &= ~entity
+        if port.blocks or port.status != "DOWN" or not port.bound:
+            return
+        twin = self.twin
+        port.status = "ACTIVE"
+        port.state.mark(Milestone.PORT_ACTIVE, twin.env.now)
+        if twin.scenario.neutron.DEFAULT.notify_nova_on_port_status_changes:
+            proc.notifier.queue_event(VIF_PLUGGED, port)
+        # AFTER_UPDATE: port_update fanout -> the agent processes the port again
+        if port.host is not None:
+            agent = twin.agents[port.host]
+            twin.env.schedule(twin.costs.rabbit_latency, agent.port_updated, port)
+
+    # -- RPC handlers (run inside an RPC or report process) --------------------------------------
+    def update_device_list(
+        self, proc: NeutronProcess, up: list[Port], anonymous_up: int, down: int
+    ) -> ProcessGenerator:
+        """``RpcCallbacks.update_device_list``: devices one by one; returns the failed ports."""
+        twin = self.twin
+        costs = twin.costs
+        failed: list[Port] = []
+        for port in up:
+            if port.status == "DELETED":
+                continue
+            full = port.status != "ACTIVE"
+            if full:
+                port.state.mark(Milestone.DEVICE_UP, twin.env.now)
+            ok = yield from proc.work(
+                costs.rpc_update_device_up if full else costs.rpc_update_device_noop
+            )
+            if not ok:
+                failed.append(port)
+                continue
+            if full:
+                self.provisioning_complete(port, L2_BLOCK, proc)
+        if anonymous_up:
+            # ports of running VMs re-reported after a resync: already ACTIVE, one pass
+            ok = yield from proc.work(costs.rpc_update_device_noop * anonymous_up)
+        for _ in range(down):
+            ok = yield from proc.work(costs.rpc_update_device_down)
+        twin.counters["neutron.rpc.update_device_list"] += 1
+        return failed
+
+    def dhcp_ready_on_ports(self, proc: NeutronProcess, ports: list[Port]) -> ProcessGenerator:
+        """``DhcpRpcCallback.dhcp_ready_on_ports``: clear the DHCP block of each port."""
+        twin = self.twin
+        twin.counters["neutron.rpc.dhcp_ready_on_ports"] += 1
+        ok = yield from proc.work(twin.costs.rpc_dhcp_ready)
+        if ok:
+            for port in ports:
+                self.provisioning_complete(port, DHCP_BLOCK, proc)
+        return ok
+
+    def report_state(self, proc: NeutronProcess, host: int) -> ProcessGenerator:
+        """``AgentExtRpcCallback.report_state``: the agent's heartbeat is recorded."""
+        twin = self.twin
+        twin.counters["neutron.rpc.report_state"] += 1
+        ok = yield from proc.work(twin.costs.rpc_report_state)
+        if ok:
+            twin.agents[host].last_heartbeat = twin.env.now
+        return ok

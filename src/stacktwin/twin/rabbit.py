@@ -1,0 +1,89 @@
+"""RabbitMQ and oslo.messaging: topics, RPC servers, casts and calls with a reply timeout.
+
+* A :class:`Topic` delivers each message to one of its consumers, round-robin, at once:
+  oslo.messaging's default ``rabbit_qos_prefetch_count = 0`` lets the broker push every message
+  to a consumer as it arrives, whatever that consumer's backlog (dossier §7).
+* An :class:`RpcServer` is one process's oslo.messaging server: a message waits for one of
+  ``executor_thread_pool_size`` executor threads (default 64), then runs its handler.
+* :func:`call` sends a message and waits for the reply or ``timeout`` seconds, whichever comes
+  first.  A timed-out call's message is *not* withdrawn: the server still runs it later (its
+  work is wasted load, and its late reply is dropped — "No calling threads waiting for msg_id").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+from stacktwin.twin.engine import Environment, Event, ProcessGenerator
+from stacktwin.twin.resources import Resource
+
+#: Value of a call whose reply did not come within its timeout.
+TIMED_OUT: Any = object()
+
+Handler = Callable[[Any], ProcessGenerator]  # called with the server's owner process
+
+
+class RpcServer:
+    """An oslo.messaging RPC server: a bounded executor in front of the handlers."""
+
+    __slots__ = ("env", "executor", "latency", "name", "owner")
+
+    def __init__(
+        self, env: Environment, name: str, threads: int, latency: float, owner: Any = None
+    ) -> None:
+        self.env = env
+        self.owner = owner
+        self.name = name
+        self.executor = Resource(env, threads, name=f"{name}.executor")
+        self.latency = latency
+
+    def deliver(self, message: tuple[Handler, Event | None]) -> None:
+        """A message arrives from the broker."""
+        self.env.process(self._run(message[0], message[1]))
+
+    def _run(self, handler: Handler, reply: Event | None) -> ProcessGenerator:
+        req = self.executor.request()
+        yield req
+        result = yield self.env.process(handler(self.owner))
+        self.executor.release(req)
+        if reply is not None and not reply.triggered:
+            self.env.schedule(self.latency, reply.try_succeed, result)
+
+
+class Topic:
+    """A RabbitMQ queue consumed by several RPC servers, round-robin."""
+
+    __slots__ = ("_next", "consumers", "env", "latency", "name", "published")
+
+    def __init__(self, env: Environment, name: str, latency: float) -> None:
+        self.env = env
+        self.name = name
+        self.latency = latency
+        self.consumers: list[RpcServer] = []
+        self.published = 0
+        self._next = 0
+
+    def publish(self, handler: Handler, reply: Event | None = None) -> None:
+        """Send a message (a cast when ``reply`` is None)."""
+        if not self.consumers:
+            raise RuntimeError(f"topic {self.name} has no consumer")
+        server = self.consumers[self._next % len(self.consumers)]
+        self._next += 1
+        self.published += 1
+        self.env.schedule(self.latency, server.deliver, (handler, reply))
+
+
+def _expire(reply: Event) -> None:
+    reply.try_succeed(TIMED_OUT)
+
+
+def call(
+    env: Environment, topic: Topic, handler: Handler, timeout: float
+) -> Generator[Event, Any, Any]:
+    """RPC call: the handler's return value, or :data:`TIMED_OUT` after ``timeout`` seconds."""
+    reply = Event(env)
+    env.schedule(timeout, _expire, reply)
+    topic.publish(handler, reply)
+    result = yield reply
+    return result

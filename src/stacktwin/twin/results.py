@@ -1,0 +1,182 @@
+"""What a twin run measured: boots, per-component utilisation and queues, load, time series."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from stacktwin.boots import Boot, summarize
+from stacktwin.twin.engine import ProcessGenerator, Timeout
+from stacktwin.twin.resources import Resource
+from stacktwin.twin.scenario import Scenario
+
+if TYPE_CHECKING:
+    from stacktwin.twin.model import Twin
+
+
+@dataclass
+class TwinResult:
+    """The outcome of one run."""
+
+    scenario: Scenario
+    boots: list[Boot]
+    components: dict[str, dict[str, Any]]
+    load: dict[str, int]
+    timeseries: dict[str, list[float]]
+    events: int
+    wall_seconds: float
+    _summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The boots' summary (see :func:`stacktwin.boots.summarize`)."""
+        if self._summary is None:
+            self._summary = summarize(self.boots)
+        return self._summary
+
+    def to_dict(self, with_boots: bool = True, with_timeseries: bool = True) -> dict[str, Any]:
+        """A JSON-ready record of the run (``kind: simulate``)."""
+        out: dict[str, Any] = {
+            "kind": "simulate",
+            "scenario": self.scenario.name,
+            "seed": self.scenario.seed,
+            "release": self.scenario.release,
+            "summary": self.summary,
+            "components": self.components,
+            "load": self.load,
+            "engine": {"events": self.events, "wall_seconds": round(self.wall_seconds, 3)},
+            "settings": self.scenario.model_dump(mode="json"),
+        }
+        if with_timeseries:
+            out["timeseries"] = self.timeseries
+        if with_boots:
+            out["boots"] = [b.to_dict() for b in self.boots]
+        return out
+
+
+def group_stats(resources: Iterable[Resource]) -> dict[str, Any]:
+    """Utilisation (mean over the group), queue peak and totals of a group of resources."""
+    stats = [r.stats() for r in resources]
+    if not stats:
+        return {"count": 0}
+    n = len(stats)
+    return {
+        "count": n,
+        "capacity": sum(int(s["capacity"]) for s in stats),
+        "utilisation": sum(float(s["utilisation"]) for s in stats) / n,
+        "max_utilisation": max(float(s["utilisation"]) for s in stats),
+        "mean_queue": sum(float(s["mean_queue"]) for s in stats),
+        "peak_queue": max(int(s["peak_queue"]) for s in stats),
+        "max_wait": max(float(s["max_wait"]) for s in stats),
+        "timeouts": sum(int(s["timeouts"]) for s in stats),
+        "granted": sum(int(s["granted"]) for s in stats),
+    }
+
+
+def collect_components(twin: Twin) -> dict[str, dict[str, Any]]:
+    """Per-component utilisation and queue peaks at the end of a run."""
+    n = twin.neutron
+    out: dict[str, dict[str, Any]] = {
+        "nova_api": group_stats([twin.nova_api.workers]),
+        "conductor": group_stats([twin.conductor.workers]),
+        "neutron_api": group_stats(p.hub for p in n.api),
+        "neutron_rpc": group_stats(p.hub for p in n.rpc),
+        "neutron_rpc_executor": group_stats(p.rpc.executor for p in n.rpc if p.rpc),
+        "neutron_reports": group_stats(p.hub for p in n.reports),
+        "neutron_cores": group_stats(n.node_cores),
+        "neutron_db_pools": group_stats(p.db.slots for p in (*n.api, *n.rpc, *n.reports)),
+        "dhcp_agents": group_stats(d.workers for d in twin.dhcp_agents),
+    }
+    out["neutron_db_pools"]["connections_opened"] = sum(
+        p.db.connects for p in (*n.api, *n.rpc, *n.reports)
+    )
+    out["neutron_workers"] = {
+        "api_workers": n.api_workers,
+        "rpc_workers": n.rpc_workers,
+        "rpc_state_report_workers": n.report_workers,
+        "servers": twin.scenario.cloud.neutron_servers,
+    }
+    agents = twin.agents
+    out["ovs_agents"] = {
+        "count": len(agents),
+        "iterations": sum(a.iterations for a in agents),
+        "longest_iteration": max((a.longest_iteration for a in agents), default=0.0),
+        "resyncs": sum(a.resyncs for a in agents),
+    }
+    out["compute"] = {
+        "hosts": len(twin.computes),
+        "heal_interval": twin.heal_interval,
+        "heal_calls_per_refresh": twin.heal_calls,
+        "build_semaphore": group_stats(c.build_sem for c in twin.computes if c.build_sem),
+    }
+    out["rabbit"] = {
+        "q-plugin": n.q_plugin.published,
+        "q-reports-plugin": n.q_reports.published,
+    }
+    out["notifiers"] = {"posts": sum(p.notifier.batches for p in (*n.api, *n.rpc, *n.reports))}
+    return out
+
+
+class Sampler:
+    """Samples queue lengths and busy counts every ``sample_interval`` simulated seconds."""
+
+    KEYS = (
+        "t",
+        "nova_api_busy",
+        "nova_api_queue",
+        "neutron_api_busy",
+        "neutron_api_queue",
+        "neutron_rpc_busy",
+        "neutron_rpc_queue",
+        "neutron_reports_queue",
+        "db_in_use",
+        "db_waiting",
+        "agents_busy",
+        "agent_backlog_max",
+        "boots_waiting_vif",
+    )
+
+    def __init__(self, twin: Twin) -> None:
+        self.twin = twin
+        self.series: dict[str, list[float]] = {k: [] for k in self.KEYS}
+        twin.env.process(self._loop())
+
+    def _loop(self) -> ProcessGenerator:
+        interval = self.twin.scenario.sample_interval
+        while True:
+            self.sample()
+            yield Timeout(interval)
+
+    def sample(self) -> None:
+        """Record one sample now."""
+        twin = self.twin
+        n = twin.neutron
+        s = self.series
+        s["t"].append(twin.env.now)
+        s["nova_api_busy"].append(twin.nova_api.workers.users)
+        s["nova_api_queue"].append(twin.nova_api.workers.waiting)
+        s["neutron_api_busy"].append(sum(p.hub.users for p in n.api))
+        s["neutron_api_queue"].append(sum(p.hub.waiting + p.db.slots.waiting for p in n.api))
+        rpc = [p for p in n.rpc if p.rpc]
+        s["neutron_rpc_busy"].append(sum(p.rpc.executor.users for p in rpc if p.rpc))
+        s["neutron_rpc_queue"].append(
+            sum(p.rpc.executor.waiting + p.hub.waiting + p.db.slots.waiting for p in rpc if p.rpc)
+        )
+        s["neutron_reports_queue"].append(
+            sum(p.rpc.executor.waiting + p.hub.waiting for p in n.reports if p.rpc)
+        )
+        procs = (*n.api, *n.rpc, *n.reports)
+        s["db_in_use"].append(sum(p.db.slots.users for p in procs))
+        s["db_waiting"].append(sum(p.db.slots.waiting for p in procs))
+        busy = 0
+        backlog = 0
+        for a in twin.agents:
+            if a.busy:
+                busy += 1
+            pending = len(a.added) + len(a.updated) + a.removed
+            if pending > backlog:
+                backlog = pending
+        s["agents_busy"].append(busy)
+        s["agent_backlog_max"].append(backlog)
+        s["boots_waiting_vif"].append(sum(len(c.waiters) for c in twin.computes))

@@ -1,0 +1,221 @@
+"""Scenarios: the cloud, its workload and its OpenStack settings, in validated YAML.
+
+A scenario file looks like this (every field optional but ``name``; see ``docs/scenarios.md``)::
+
+    name: my-cloud
+    release: "2023.1"
+    duration: 3600
+    cloud: {hosts: 1000, instances: 20000, neutron_servers: 3, neutron_server_cores: 32}
+    workload:
+      boot_rate_per_minute: 5
+      boot_storms: [{start: 600, duration: 600, rate_per_minute: 300}]
+    nova: {DEFAULT: {heal_instance_info_cache_interval: 60}}
+    neutron: {DEFAULT: {rpc_workers: 1}, database: {max_pool_size: 1}}
+    model: {flow_deletion: blocking}
+
+A wrong field, type or value raises :class:`ScenarioError` whose message names the path in the
+file (``neutron.database.max_pool_size``) and, for an unknown field, the allowed ones.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from stacktwin.twin.costs import Costs
+from stacktwin.twin.settings import CURRENT_RELEASE, NeutronSettings, NovaSettings, release_index
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message says where and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Cloud(_Strict):
+    """The size and shape of the cloud."""
+
+    hosts: int = Field(1000, ge=1, le=100_000, description="compute hosts")
+    instances: int = Field(20_000, ge=0, description="VMs already running at the start")
+    ports_per_vm: int = Field(1, ge=1, le=16)
+    neutron_servers: int = Field(3, ge=1, description="nodes running neutron-server")
+    neutron_server_cores: int = Field(32, ge=1)
+    neutron_server_ram_gib: int = Field(128, ge=1)
+    nova_api_nodes: int = Field(3, ge=1, description="nodes running nova-api and conductor")
+    nova_api_cores: int = Field(16, ge=1)
+    dhcp_agents: int = Field(3, ge=1)
+    remote_sg_members: int = Field(
+        0,
+        ge=0,
+        description="ports in the remote security group referenced by the VMs' group "
+        "(drives conjunction-flow deletion in the OVS firewall)",
+    )
+
+
+class Storm(_Strict):
+    """A burst of requests: ``rate_per_minute`` from ``start`` for ``duration`` seconds."""
+
+    start: float = Field(ge=0)
+    duration: float = Field(gt=0)
+    rate_per_minute: float = Field(gt=0)
+
+
+class Restart(_Strict):
+    """nova-compute restarted on ``hosts`` hosts at time ``at``."""
+
+    at: float = Field(ge=0)
+    hosts: int = Field(ge=1)
+
+
+class Workload(_Strict):
+    """What users and operators do during the run."""
+
+    boot_rate_per_minute: float = Field(0.0, ge=0, description="steady Poisson boot arrivals")
+    boot_storms: list[Storm] = Field(default_factory=list)
+    sequential_boots: int = Field(
+        0, ge=0, description="boots one after the other (the next when the last ended)"
+    )
+    sequential_gap: float = Field(30.0, ge=0, description="seconds between sequential boots")
+    delete_rate_per_minute: float = Field(0.0, ge=0, description="steady Poisson deletions")
+    delete_storms: list[Storm] = Field(default_factory=list)
+    compute_restarts: list[Restart] = Field(default_factory=list)
+
+
+class Model(_Strict):
+    """Code-level choices that are not configuration options."""
+
+    flow_deletion: Literal["blocking", "deferred"] = Field(
+        "deferred",
+        description="OVS firewall conjunction-flow deletion: 'blocking' before neutron "
+        "e09b128f41 (LP#1975674), 'deferred' after",
+    )
+    costs: Costs = Field(default_factory=Costs)
+
+
+class Scenario(_Strict):
+    """Everything a twin run needs."""
+
+    name: str
+    description: str = ""
+    release: str = CURRENT_RELEASE
+    seed: int = 1
+    duration: float = Field(3600.0, gt=0, description="seconds of arrivals")
+    drain: float | None = Field(
+        None,
+        ge=0,
+        description="seconds after the arrivals for boots in flight to end "
+        "(default: vif_plugging_timeout + 600)",
+    )
+    sample_interval: float = Field(10.0, gt=0, description="seconds between queue samples")
+    cloud: Cloud = Field(default_factory=Cloud)
+    workload: Workload = Field(default_factory=Workload)
+    nova: NovaSettings = Field(default_factory=NovaSettings)
+    neutron: NeutronSettings = Field(default_factory=NeutronSettings)
+    model: Model = Field(default_factory=Model)
+
+    @field_validator("release")
+    @classmethod
+    def _known_release(cls, value: str) -> str:
+        release_index(value)
+        return value
+
+    def end_time(self) -> float:
+        """When the run stops: arrivals end at ``duration``, then the drain."""
+        drain = self.drain
+        if drain is None:
+            drain = self.nova.DEFAULT.vif_plugging_timeout + 600.0
+        return self.duration + drain
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str] | None:
+    """The field names allowed at the parent of ``loc`` (for unknown-field errors)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return None
+        ann = field.annotation
+        args = getattr(ann, "__args__", None)
+        if args:  # list[Storm] and the like
+            ann = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), ann)
+        current = ann
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(current.model_fields)
+    return None
+
+
+def format_validation_error(err: ValidationError, source: str) -> str:
+    """One line per problem: ``source: path.to.field: message (allowed: ...)``."""
+    lines = []
+    for item in err.errors():
+        loc = tuple(item["loc"])
+        path = ".".join(str(p) for p in loc) or "<top>"
+        msg = item["msg"]
+        if item["type"] == "extra_forbidden":
+            allowed = _allowed_fields(Scenario, loc)
+            if allowed:
+                msg = f"unknown field; allowed: {', '.join(allowed)}"
+        elif item["type"] == "literal_error":
+            msg = f"{msg} (got {item.get('input')!r})"
+        lines.append(f"{source}: {path}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    """Validate a mapping as a scenario; raises :class:`ScenarioError`."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario is a mapping, got {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(err, source)) from None
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped in the package."""
+    folder = resources.files("stacktwin.twin") / "scenarios"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(f"{where}: not valid YAML: {problem}") from None
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    """A built-in scenario by name, or a YAML file by path."""
+    path = Path(name_or_path)
+    if name_or_path in builtin_names():
+        ref = resources.files("stacktwin.twin") / "scenarios" / f"{name_or_path}.yaml"
+        return parse_scenario(_read_yaml(ref.read_text("utf-8"), name_or_path), name_or_path)
+    if not path.exists():
+        names = ", ".join(builtin_names())
+        raise ScenarioError(
+            f"{name_or_path}: no such file or built-in scenario (built-in: {names})"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    if not text.strip():
+        raise ScenarioError(f"{path}: empty file")
+    return parse_scenario(_read_yaml(text, str(path)), str(path))

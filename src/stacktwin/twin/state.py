@@ -1,0 +1,58 @@
+"""The state of one boot in flight and of its Neutron ports, shared by the components.
+
+:class:`BuildState` wraps the :class:`~stacktwin.boots.Boot` record the run returns; the
+components write milestones into it as the boot crosses them.  :class:`Port` is a Neutron port
+of that boot with its provisioning blocks (dossier §2.1): it goes ACTIVE only when both the
+DHCP and the L2 block are cleared.
+"""
+
+from __future__ import annotations
+
+from stacktwin.boots import Boot, Milestone, Outcome
+from stacktwin.twin.engine import Event
+
+DHCP_BLOCK = 1
+L2_BLOCK = 2
+
+
+class BuildState:
+    """A boot as the twin follows it."""
+
+    __slots__ = ("aborted", "boot", "compute", "pending", "ports", "wait")
+
+    def __init__(self, boot: Boot) -> None:
+        self.boot = boot
+        self.ports: list[Port] = []
+        self.compute: object | None = None  # the Compute handling it, once scheduled
+        self.wait: Event | None = None  # the vif wait, while nova-compute waits
+        self.pending = 0  # vif-plugged events still awaited
+        self.aborted = False
+
+    def mark(self, milestone: Milestone, now: float) -> None:
+        """Record a milestone; for several ports the last port's time wins."""
+        ms = self.boot.milestones
+        key = milestone.value
+        if key not in ms or ms[key] < now:
+            ms[key] = now
+
+    def finish(self, outcome: Outcome, now: float, reason: str | None = None) -> None:
+        """Record how the boot ended (once)."""
+        if self.boot.outcome is not Outcome.UNKNOWN:
+            return
+        self.boot.outcome = outcome
+        self.boot.reason = reason
+        self.boot.milestones[Milestone.FINISHED.value] = now
+
+
+class Port:
+    """A Neutron port and its provisioning state."""
+
+    __slots__ = ("blocks", "bound", "host", "id", "state", "status")
+
+    def __init__(self, port_id: str, state: BuildState) -> None:
+        self.id = port_id
+        self.state = state
+        self.host: int | None = None
+        self.blocks = 0
+        self.bound = False
+        self.status = "DOWN"
