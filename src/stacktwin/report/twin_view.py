@@ -1,0 +1,133 @@
+"""Terminal rendering of twin runs: the run summary and the ablation table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from stacktwin.boots import HOPS
+from stacktwin.twin.results import TwinResult
+
+_LATENCY_ROWS = ("vif_wait", *(h.name for h in HOPS), "schedule", "boot", "spawn")
+
+_COMPONENTS = (
+    ("nova_api", "nova-api workers"),
+    ("conductor", "nova-conductor"),
+    ("neutron_api", "neutron API processes"),
+    ("neutron_rpc", "neutron RPC processes"),
+    ("neutron_rpc_executor", "neutron RPC executor threads"),
+    ("neutron_reports", "neutron state-report processes"),
+    ("neutron_cores", "neutron-server cores"),
+    ("neutron_db_pools", "neutron DB pools (connections)"),
+    ("dhcp_agents", "DHCP agent workers"),
+)
+
+
+def _s(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def latency_table(summary: Mapping[str, Any], title: str = "Latency (seconds)") -> Table:
+    """One row per hop/span: count, p50, p95, p99, max."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("hop")
+    for col in ("count", "p50", "p95", "p99", "max"):
+        table.add_column(col, justify="right")
+    for name in _LATENCY_ROWS:
+        d = summary["latency"].get(name)
+        if not d:
+            continue
+        table.add_row(
+            name, str(d["count"]),
+            _s(d["p50"]), _s(d["p95"]), _s(d["p99"]), _s(d["max"]),
+        )  # fmt: skip
+    return table
+
+
+def render_simulation(console: Console, result: TwinResult) -> None:
+    """Everything a person reads after ``stacktwin simulate``."""
+    sc = result.scenario
+    s = result.summary
+    console.print(
+        f"[bold]{sc.name}[/bold]  release {sc.release}, {sc.cloud.hosts} hosts, "
+        f"{sc.cloud.instances} VMs, seed {sc.seed}; {sc.end_time():.0f} s simulated in "
+        f"{result.wall_seconds:.1f} s ({result.events:,} events)"
+    )
+    oc = s["outcomes"]
+    boots = Table(title="Boots", title_justify="left")
+    for col in ("requested", "active", "error", "unknown", "vif-plugging timeouts"):
+        boots.add_column(col, justify="right")
+    boots.add_row(
+        str(s["boots"]), str(oc["active"]), str(oc["error"]), str(oc["unknown"]), str(s["timeouts"])
+    )
+    console.print(boots)
+    if s["reasons"] or s["stopped_at"]:
+        why = Table(title="Failed boots", title_justify="left")
+        why.add_column("error reason / where the chain stopped")
+        why.add_column("boots", justify="right")
+        for reason, n in s["reasons"].items():
+            why.add_row(f"reason: {reason}", str(n))
+        for stop, n in s["stopped_at"].items():
+            why.add_row(f"stopped at: {stop}", str(n))
+        console.print(why)
+    console.print(latency_table(s))
+    comp = Table(title="Components", title_justify="left")
+    comp.add_column("component")
+    for col in ("capacity", "utilisation", "peak queue", "max wait s", "timeouts"):
+        comp.add_column(col, justify="right")
+    for key, label in _COMPONENTS:
+        c = result.components.get(key, {})
+        if not c.get("count"):
+            continue
+        comp.add_row(
+            label, str(c["capacity"]), f"{c['utilisation']:.1%}", str(c["peak_queue"]),
+            _s(c["max_wait"]), str(c["timeouts"]),
+        )  # fmt: skip
+    console.print(comp)
+    agents = result.components["ovs_agents"]
+    w = result.components["neutron_workers"]
+    console.print(
+        f"neutron: {w['servers']} servers x (api_workers {w['api_workers']}, rpc_workers "
+        f"{w['rpc_workers']}, rpc_state_report_workers {w['rpc_state_report_workers']}); "
+        f"OVS agents: longest iteration {agents['longest_iteration']:.1f} s, "
+        f"{agents['resyncs']} resyncs"
+    )
+    load = result.load
+    seconds = sc.end_time()
+    heal = load.get("neutron.api.heal", 0)
+    console.print(
+        f"load: heal {load.get('nova.heal_refreshes', 0) / seconds:.2f} refresh/s = "
+        f"{heal / seconds:.1f} Neutron GET/s; state reports "
+        f"{load.get('neutron.rpc.report_state', 0) / seconds:.1f}/s; "
+        f"update_device_list {load.get('neutron.rpc.update_device_list', 0) / seconds:.2f}/s; "
+        f"DB pool timeouts {load.get('neutron.db_pool_timeouts', 0)}; "
+        f"agent RPC timeouts {load.get('agent.rpc_timeouts', 0)}"
+    )
+
+
+def ablation_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
+    """The ablation: one row per variant."""
+    table = Table(title=title, title_justify="left")
+    cols = (
+        ("change", "left"), ("error", "right"), ("timeouts", "right"),
+        ("vif p50", "right"), ("vif p99", "right"), ("vif max", "right"),
+        ("API util", "right"), ("RPC util", "right"), ("DB conns opened", "right"),
+        ("agent max iter s", "right"),
+    )  # fmt: skip
+    for col, justify in cols:
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            r["change"], str(r["error"]), str(r["timeouts"]),
+            _s(r["vif_wait_p50"], 1), _s(r["vif_wait_p99"], 1), _s(r["vif_wait_max"], 1),
+            f"{r['neutron_api_utilisation']:.1%}", f"{r['neutron_rpc_utilisation']:.1%}",
+            str(r["db_connections_opened"]), _s(r["agent_longest_iteration"], 0),
+        )  # fmt: skip
+    return table
