@@ -352,15 +352,17 @@ def _agent(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
     driver = resolve(loaded, scale, "neutron", "securitygroup", "firewall_driver")
     text = str(driver.value or "")
     if (text == "openvswitch" or text.endswith("OVSFirewallDriver")) and rel < ZED:
-        fixed = "20.2.0 (Yoga), 19.4.0 (Xena), 18.5.0 (Wallaby), Victoria/Ussuri/Train EOL"
+        fixed = "≥ 20.2.0 (Yoga), 19.4.0 (Xena), 18.5.0 (Wallaby), Victoria/Ussuri/Train EOL"
+        if rel < release("train"):
+            fixed = f"a release with the fix ({fixed}; none for {rel})"
         out.append(
             Finding(
-                severity="warning" if rel >= release("train") else "critical",
+                severity="warning",
                 option=_label("neutron", "securitygroup", "firewall_driver"),
                 message=f"openvswitch firewall on {rel}: check the agent has deferred flow "
                 "deletion (e09b128f41, LP#1975674)",
                 evidence=[driver.evidence],
-                set_to=f"neutron ≥ {fixed}, or iptables_hybrid",
+                set_to=f"neutron {fixed}, or iptables_hybrid",
                 why="without it, deleting a VM whose security group references a large remote "
                 "group runs one ovs-ofctl per member flow inside the agent's single loop "
                 "(2,000 members ≈ 500 s), so no new port on that host comes up meanwhile",

@@ -17,7 +17,6 @@ so they are warnings.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,6 @@ from stacktwin.config.catalogue import (
     Option,
     Project,
     Value,
-    lookup,
     sections_of,
 )
 from stacktwin.config.ini import Assignment, IniFile, Location, normalize_section, read_ini
@@ -268,6 +266,16 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
                     else:
                         msg = f"wrong type: {where} = {a.value!r}: {err} (overridden later)"
                         loaded.problems.append(ConfigProblem("warning", a.location, msg))
+            if len({a.value for a in every}) > 1:
+                history = ", ".join(f"{a.value!r} at {a.location}" for a in every)
+                loaded.problems.append(
+                    ConfigProblem(
+                        "info",
+                        in_force.location,
+                        f"[{section}] {opt.name} is set {len(every)} times with different "
+                        f"values ({history}); oslo.config uses the one here",
+                    )
+                )
             value = _value(opt, in_force)
             if value is None:
                 if opt.type != "str" and in_force.value.strip() == "":
@@ -309,6 +317,25 @@ def _value(opt: Option, a: Assignment) -> Value:
         return None
 
 
+MAX_TYPO_EDITS = 2
+"""A key this close (in single-character edits) to an audited option is taken for a typo of it.
+Real neighbours are further away (``notify_nova_on_port_data_changes`` vs ``…status…``: 5 edits,
+``agent_boot_time`` vs ``agent_down_time``: 3)."""
+
+
+def _typo(key: str, name: str) -> bool:
+    """True when ``key`` is 1..MAX_TYPO_EDITS edits (Levenshtein) away from ``name``."""
+    if key == name or abs(len(key) - len(name)) > MAX_TYPO_EDITS:
+        return False
+    previous = list(range(len(name) + 1))
+    for i, ck in enumerate(key, start=1):
+        current = [i]
+        for j, cn in enumerate(name, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ck != cn)))
+        previous = current
+    return previous[-1] <= MAX_TYPO_EDITS
+
+
 def _report_unknown(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> None:
     by_section = sections_of(project)
     audited_names = {(s, o.name) for s, opts in by_section.items() for o in opts}
@@ -342,9 +369,8 @@ def _report_unknown(project: Project, inis: list[IniFile], loaded: LoadedConfig)
                     )
                 )
                 continue
-            known_here = [o.name for o in by_section.get(section, ())]
-            close = difflib.get_close_matches(a.key, known_here, n=1, cutoff=0.85)
-            if close and lookup(project, section, a.key) is None:
+            close = [o.name for o in by_section.get(section, ()) if _typo(a.key, o.name)]
+            if close:
                 loaded.problems.append(
                     ConfigProblem(
                         "warning",
