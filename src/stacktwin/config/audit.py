@@ -267,32 +267,39 @@ def _db_pool(loaded: LoadedConfig, scale: Scale, project: str, section: str) -> 
     pool = resolve(loaded, scale, project, section, "max_pool_size")
     overflow = resolve(loaded, scale, project, section, "max_overflow")
     threads = resolve(loaded, scale, project, "DEFAULT", "executor_thread_pool_size")
-    size = int(_num(pool))
+    size, extra = int(_num(pool)), int(_num(overflow))
+    peak, handlers = size + extra, int(_num(threads))
+    short = (
+        f"; at most {peak} connections in all (max_overflow {extra}) for {handlers} concurrent "
+        "RPC handlers"
+        if peak < handlers
+        else ""
+    )
     if 0 < size < OSLO_DB_POOL_DEFAULT:
         out.append(
             Finding(
                 severity="warning",
                 option=_label(project, section, "max_pool_size"),
                 message=f"max_pool_size = {size}: each {project} process keeps only {size} DB "
-                f"connection(s) open, below the oslo.db default {OSLO_DB_POOL_DEFAULT}",
+                f"connection(s) open, below the oslo.db default {OSLO_DB_POOL_DEFAULT}{short}",
                 evidence=[pool.evidence],
-                set_to=f"≥ {OSLO_DB_POOL_DEFAULT} (the production site that had 1 set 60)",
+                set_to=f"≥ {max(OSLO_DB_POOL_DEFAULT, handlers - extra)} (the production site "
+                "that had 1 set 60)",
                 why="every concurrent DB checkout beyond the pool opens a new connection and "
-                f"closes it on return (max_overflow {overflow.value}): connection churn on the "
-                "database exactly when a boot storm makes every worker busy",
+                "closes it on return: connection churn on the database exactly when a boot storm "
+                "makes every worker busy; checkouts beyond the overflow wait pool_timeout (30 s) "
+                "and fail with 'QueuePool limit of size N overflow M reached'",
             )
         )
-    explicit = pool.explicit or overflow.explicit
-    peak = size + int(_num(overflow))
-    if explicit and size and peak < _num(threads):
+    elif size and short and (pool.explicit or overflow.explicit):
         out.append(
             Finding(
                 severity="warning",
                 option=_label(project, section, "max_overflow"),
-                message=f"max_pool_size + max_overflow = {peak} < {threads.value} concurrent RPC "
+                message=f"max_pool_size + max_overflow = {peak} < {handlers} concurrent RPC "
                 "handlers per process",
                 evidence=[pool.evidence, overflow.evidence, threads.evidence],
-                set_to=f"max_overflow ≥ {int(_num(threads)) - size}",
+                set_to=f"max_overflow ≥ {handlers - size}",
                 why="handlers beyond the pool wait pool_timeout (30 s) and fail with 'QueuePool "
                 "limit of size N overflow M reached' (dossier §5.2, §9)",
             )
