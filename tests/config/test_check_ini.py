@@ -108,3 +108,11 @@ def test_section_names_normalised_as_oslo() -> None:
     assert normalize_section("AGENT") == "agent"
     assert normalize_section("DEFAULT") == "DEFAULT"
     assert normalize_section("default") == "default"
+
+
+def test_only_universal_newlines_split_lines(conf: Conf) -> None:
+    ini = read_ini(conf("x.conf", "[DEFAULT]\r\na = 1\x0c2\rb = 3\n"))
+    assert [(a.key, a.value, a.location.line) for a in ini.assignments] == [
+        ("a", "1\x0c2", 2),
+        ("b", "3", 3),
+    ]

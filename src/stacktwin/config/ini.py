@@ -158,6 +158,12 @@ def _clip(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def physical_lines(text: str) -> list[str]:
+    """Lines as oslo.config sees them: ``open()``'s universal newlines (``\\n``, ``\\r\\n``,
+    ``\\r``) and nothing else (``str.splitlines`` would also split on form feeds and U+2028)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def read_ini(path: str | Path) -> IniFile:
     """Read ``path`` the way oslo.config would, recording every problem with its line.
 
@@ -179,7 +185,7 @@ def read_ini(path: str | Path) -> IniFile:
         )
         return ini
     reader = _Reader(ini)
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    for lineno, raw in enumerate(physical_lines(text), start=1):
         reader.feed(lineno, raw)
     reader.flush()
     if reader.dropped:
