@@ -154,6 +154,8 @@ def test_removed_options_have_no_effect(conf: Conf) -> None:
     sev = _by_option(_run([nova, neutron], hosts=10, release_name="2026.2"))
     assert sev["nova [DEFAULT] osapi_compute_workers"] == "warning"
     assert sev["neutron [DEFAULT] api_workers"] == "warning"
+    removed = {f.option: f.set_to for f in _run([nova, neutron], hosts=10).findings}
+    assert removed["neutron [DEFAULT] api_workers"] == "the uWSGI `processes` of the neutron API"
     older = _by_option(_run([nova, neutron], hosts=10, release_name="2025.1"))
     assert "nova [DEFAULT] osapi_compute_workers" not in older
     assert "neutron [DEFAULT] api_workers" not in older

@@ -403,7 +403,7 @@ def _removed(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
                     message=f"{name} is not read by {project} on {rel} (removed in "
                     f"{opt.removed_in}); this setting has no effect",
                     evidence=[str(s.location)],
-                    set_to="the uWSGI `processes` of the API service",
+                    set_to=opt.replacement,
                     why=opt.help,
                 )
             )

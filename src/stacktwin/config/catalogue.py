@@ -74,6 +74,8 @@ class Option:
     """Older ``(section, name)`` spellings oslo.config still reads for this option."""
     removed_in: Release | None = None
     """First release whose code no longer reads the option (setting it then has no effect)."""
+    replacement: str | None = None
+    """What to set instead from ``removed_in`` on."""
     twin: bool = True
     """Whether the twin's scenario takes this option (``twin_settings``)."""
     extra_sections: tuple[str, ...] = field(default=())
@@ -151,6 +153,7 @@ CATALOGUE: tuple[Option, ...] = (
         _always(Derived.CPU_COUNT),
         minimum=1,
         removed_in=FLAMINGO,
+        replacement="the uWSGI `processes` of nova-api",
         drives="nova-api worker processes (eventlet server) that take Neutron's "
         "os-server-external-events POSTs",
         help="Number of workers for OpenStack API service. The default will be the number of "
@@ -249,6 +252,7 @@ CATALOGUE: tuple[Option, ...] = (
         ),
         minimum=1,
         removed_in=release("2026.2"),
+        replacement="the uWSGI `processes` of the neutron API",
         drives="neutron API worker processes (port create/update with ML2 binding, nova's GETs)",
         help="Number of separate API worker processes for service. Default: the number of CPUs, "
         "capped by RAM from Stein. Removed in 29.0.0 (API only under uWSGI `processes`).",

@@ -99,10 +99,12 @@ class ConfigProblem:
 
 @dataclass(frozen=True)
 class Setting:
-    """The value of one option in force, and why.
+    """The value of one option set explicitly in the files, and where.
 
-    ``location`` is the file:line that set it, or ``None`` when the release default applies (the
-    default itself is the catalogue's business: see :meth:`LoadedConfig.value`).
+    ``location`` is the file:line of the assignment in force; ``written_as`` how it was spelled
+    there (a deprecated name, another section case); ``overridden`` every other assignment of it,
+    oldest first. Options the files do not set have no ``Setting``: their release default applies
+    (``stacktwin.config.load.resolve``).
     """
 
     option: Option
