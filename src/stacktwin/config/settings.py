@@ -254,9 +254,10 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
             if not every:
                 continue
             in_force = _in_force(indexes, names)
+            value: Value = None
             for a in every:
                 try:
-                    convert(opt, a.value)
+                    converted = convert(opt, a.value)
                 except ValueError as err:
                     where = f"[{a.section}] {a.key}"
                     if a is in_force:
@@ -268,6 +269,9 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
                     else:
                         msg = f"wrong type: {where} = {a.value!r}: {err} (overridden later)"
                         loaded.problems.append(ConfigProblem("warning", a.location, msg))
+                else:
+                    if a is in_force:
+                        value = converted
             if len({a.value for a in every}) > 1:
                 history = ", ".join(f"{a.value!r} at {a.location}" for a in every)
                 loaded.problems.append(
@@ -278,7 +282,6 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
                         f"values ({history}); oslo.config uses the one here",
                     )
                 )
-            value = _value(opt, in_force)
             if value is None:
                 if opt.type != "str" and in_force.value.strip() == "":
                     loaded.problems.append(
@@ -310,13 +313,6 @@ def _in_force(
             if values:
                 return values[-1]
     raise AssertionError("called only when some file sets one of the names")
-
-
-def _value(opt: Option, a: Assignment) -> Value:
-    try:
-        return convert(opt, a.value)
-    except ValueError:
-        return None
 
 
 MAX_TYPO_EDITS = 2
