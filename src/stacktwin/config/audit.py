@@ -15,12 +15,12 @@ from pydantic import BaseModel
 from stacktwin.config.catalogue import option
 from stacktwin.config.load import (
     Figure,
-    InForce,
     Scale,
     figures,
     gets_per_refresh,
     heal_rate,
     neutron_processes,
+    number,
     resolve,
 )
 from stacktwin.config.releases import STEIN, XENA, ZED, release
@@ -72,10 +72,6 @@ class Report(BaseModel):
 
 def _label(project: str, section: str, name: str) -> str:
     return f"{project} [{section}] {name}"
-
-
-def _num(v: InForce) -> float:
-    return float(v.value) if isinstance(v.value, int | float) else 0.0
 
 
 def audit(loaded: LoadedConfig, scale: Scale) -> Report:
@@ -150,7 +146,7 @@ def _vif(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
                 "shows up as unreachable VMs instead of failed boots",
             )
         )
-    elif _num(timeout) > 300:
+    elif number(timeout) > 300:
         out.append(
             Finding(
                 severity="info",
@@ -230,7 +226,7 @@ def _reports(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
     out: list[Finding] = []
     interval = resolve(loaded, scale, "neutron", "agent", "report_interval")
     down = resolve(loaded, scale, "neutron", "DEFAULT", "agent_down_time")
-    if _num(down) < 2 * _num(interval):
+    if number(down) < 2 * number(interval):
         out.append(
             Finding(
                 severity="warning",
@@ -238,7 +234,7 @@ def _reports(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
                 message=f"agent_down_time {down.value} s is less than twice report_interval "
                 f"{interval.value} s",
                 evidence=[down.evidence, interval.evidence],
-                set_to=f"≥ {math.ceil(2 * _num(interval))}",
+                set_to=f"≥ {math.ceil(2 * number(interval))}",
                 why="one late state report marks a live agent dead, and ML2 then refuses to bind "
                 "ports on its host (PortBindingFailed); neutron's help: 'at least twice "
                 "report_interval'",
@@ -246,7 +242,7 @@ def _reports(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
         )
     workers = resolve(loaded, scale, "neutron", "DEFAULT", "rpc_state_report_workers")
     if workers.value == 0:
-        rate = scale.hosts / (_num(interval) or 30.0)
+        rate = scale.hosts / (number(interval) or 30.0)
         out.append(
             Finding(
                 severity="info",
@@ -267,8 +263,8 @@ def _db_pool(loaded: LoadedConfig, scale: Scale, project: str, section: str) -> 
     pool = resolve(loaded, scale, project, section, "max_pool_size")
     overflow = resolve(loaded, scale, project, section, "max_overflow")
     threads = resolve(loaded, scale, project, "DEFAULT", "executor_thread_pool_size")
-    size, extra = int(_num(pool)), int(_num(overflow))
-    peak, handlers = size + extra, int(_num(threads))
+    size, extra = int(number(pool)), int(number(overflow))
+    peak, handlers = size + extra, int(number(threads))
     short = (
         f"; at most {peak} connections in all (max_overflow {extra}) for {handlers} concurrent "
         "RPC handlers"
@@ -323,7 +319,7 @@ def _notifier(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
             )
         )
     interval = resolve(loaded, scale, "neutron", "DEFAULT", "send_events_interval")
-    if _num(interval) > 2:
+    if number(interval) > 2:
         out.append(
             Finding(
                 severity="info",
@@ -376,7 +372,7 @@ def _agent(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
             )
         )
     polling = resolve(loaded, scale, "neutron", "agent", "polling_interval")
-    if _num(polling) > 2:
+    if number(polling) > 2:
         out.append(
             Finding(
                 severity="info",

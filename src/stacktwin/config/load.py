@@ -115,13 +115,16 @@ def neutron_calls_per_boot(rel: Release) -> int:
     return 3 + info_set
 
 
-def _num(v: InForce) -> float:
-    return float(v.value) if isinstance(v.value, int | float) and v.value is not None else 0.0
+def number(v: InForce) -> float:
+    """The value as a number for arithmetic; 0 for an unset (``None``) or non-numeric value."""
+    return float(v.value) if isinstance(v.value, int | float) else 0.0
 
 
 def heal_rate(loaded: LoadedConfig, scale: Scale) -> float:
     """Cloud-wide heal refreshes per second (0 when the periodic is disabled: interval <= 0)."""
-    interval = _num(resolve(loaded, scale, "nova", "DEFAULT", "heal_instance_info_cache_interval"))
+    interval = number(
+        resolve(loaded, scale, "nova", "DEFAULT", "heal_instance_info_cache_interval")
+    )
     return scale.hosts / interval if interval > 0 else 0.0
 
 
@@ -130,13 +133,13 @@ def neutron_processes(loaded: LoadedConfig, scale: Scale) -> dict[str, int]:
     uWSGI whose ``processes`` are not in neutron.conf: the API count is the stated cores."""
     rel = scale.release
     api = resolve(loaded, scale, "neutron", "DEFAULT", "api_workers")
-    api_count = int(_num(api)) if api.value is not None else scale.neutron_server_cores
+    api_count = int(number(api)) if api.value is not None else scale.neutron_server_cores
     if rel >= release("2026.2"):
         api_count = scale.neutron_server_cores
-    rpc = int(_num(resolve(loaded, scale, "neutron", "DEFAULT", "rpc_workers")))
+    rpc = int(number(resolve(loaded, scale, "neutron", "DEFAULT", "rpc_workers")))
     if rel <= ROCKY:
         rpc = max(rpc, 1)
-    reports = int(_num(resolve(loaded, scale, "neutron", "DEFAULT", "rpc_state_report_workers")))
+    reports = int(number(resolve(loaded, scale, "neutron", "DEFAULT", "rpc_state_report_workers")))
     return {"api": api_count, "rpc": rpc, "reports": reports}
 
 
@@ -169,7 +172,7 @@ def figures(loaded: LoadedConfig, scale: Scale) -> list[Figure]:
         out.append(
             Figure(
                 name="each instance refreshed every",
-                value=per_host * _num(interval),
+                value=per_host * number(interval),
                 unit="s",
                 basis=f"{per_host:g} instances per host × interval",
             )
@@ -188,7 +191,7 @@ def figures(loaded: LoadedConfig, scale: Scale) -> list[Figure]:
     servers = scale.neutron_servers
     rpc_total, report_total = servers * procs["rpc"], servers * procs["reports"]
     storm_rpc = boots * PORTS_PER_BOOT * 2
-    report_interval = _num(resolve(loaded, scale, "neutron", "agent", "report_interval")) or 30.0
+    report_interval = number(resolve(loaded, scale, "neutron", "agent", "report_interval")) or 30.0
     reports = scale.hosts / report_interval
     out.append(
         Figure(
@@ -234,8 +237,8 @@ def figures(loaded: LoadedConfig, scale: Scale) -> list[Figure]:
                 basis=f"{servers} servers × {procs['reports']} rpc_state_report_workers",
             )
         )
-    pool = int(_num(resolve(loaded, scale, "neutron", "database", "max_pool_size")))
-    overflow = int(_num(resolve(loaded, scale, "neutron", "database", "max_overflow")))
+    pool = int(number(resolve(loaded, scale, "neutron", "database", "max_pool_size")))
+    overflow = int(number(resolve(loaded, scale, "neutron", "database", "max_overflow")))
     processes = servers * (procs["api"] + procs["rpc"] + procs["reports"])
     out.append(
         Figure(
