@@ -54,6 +54,7 @@ def test_json_to_stdout_is_the_report(fixtures: Path) -> None:
         "neutron [DEFAULT] rpc_workers",
         "neutron [database] max_pool_size",
     ]
+    assert data["not_audited"] == []
     heal = next(f for f in data["figures"] if f["name"] == "Neutron API calls from heal")
     assert round(heal["value"], 1) == 133.3
 
@@ -70,11 +71,13 @@ def test_json_to_file_and_table(fixtures: Path, tmp_path: Path) -> None:
 
 def test_bad_input_no_traceback_rest_audited(conf: Conf) -> None:
     junk = conf("junk.conf", "just words\n")
-    nova = conf("nova.conf", "[DEFAULT]\nheal_instance_info_cache_interval = sixty\n")
+    nova = conf("nova.conf", "[DEFAULT]\nheal_instance_info_cache_interval = sixty\ndebug = 1\n")
     result = runner.invoke(app, ["check", junk, nova, "--release", "ussuri", "--json", "-"])
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    findings = json.loads(result.output)["findings"]
+    data = json.loads(result.output)
+    assert data["not_audited"] == [f"nova {nova}:3 [DEFAULT] debug"]
+    findings = data["findings"]
     evidence = [(f["severity"], f["evidence"][0]) for f in findings]
     assert ("critical", f"{junk}:1") in evidence
     assert ("critical", f"{nova}:2") in evidence

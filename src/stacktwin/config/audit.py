@@ -62,7 +62,9 @@ class Report(BaseModel):
     files: list[str]
     figures: list[Figure]
     findings: list[Finding]
-    not_audited: int
+    not_audited: list[str]
+    """Settings outside the catalogue (legal, read by OpenStack, not judged here), as
+    ``project file:line [section] key``, so none goes unmentioned."""
 
     @property
     def critical(self) -> bool:
@@ -98,7 +100,9 @@ def audit(loaded: LoadedConfig, scale: Scale) -> Report:
         files=[f"{src.project}: {src.path}" for src, _ in loaded.files],
         figures=figures(loaded, scale),
         findings=findings,
-        not_audited=len(loaded.not_audited),
+        not_audited=[
+            f"{project} {a.location} [{a.section}] {a.key}" for project, a in loaded.not_audited
+        ],
     )
 
 

@@ -62,7 +62,8 @@ def render_table(report: Report, console: Console) -> None:
     counts = {sev: sum(f.severity == sev for f in report.findings) for sev in _STYLE}
     console.print(
         f"{counts['critical']} critical, {counts['warning']} warning, {counts['info']} info; "
-        f"{report.not_audited} settings outside stacktwin's catalogue were not audited."
+        f"{len(report.not_audited)} settings outside stacktwin's catalogue were not audited "
+        "(listed in --json)."
     )
 
 
