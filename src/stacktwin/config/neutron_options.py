@@ -7,6 +7,7 @@ Read from ``neutron/conf/service.py`` (13.0.0, 14.0.0, 28.0.0, 29.0.0), ``common
 
 from __future__ import annotations
 
+from stacktwin.config.library_options import oslo_db_pool_options, oslo_messaging_options
 from stacktwin.config.option import FIRST, LAST, DefaultRange, Derived, Option, always
 from stacktwin.config.releases import ROCKY, STEIN, release
 
@@ -84,28 +85,6 @@ NEUTRON_OPTIONS: tuple[Option, ...] = (
     Option(
         "neutron",
         "DEFAULT",
-        "rpc_response_timeout",
-        "int",
-        always(60),
-        drives="agent RPC call timeout: update_device_list/report_state; agents double it on "
-        "timeout up to rpc_response_max_timeout (600 s) and resync every port",
-        help="Seconds to wait for a response from a call.",
-        reference="oslo.messaging rpc/client.py; neutron_lib/rpc.py _BackingOffContextWrapper",
-    ),
-    Option(
-        "neutron",
-        "DEFAULT",
-        "executor_thread_pool_size",
-        "int",
-        always(64),
-        deprecated_names=(("DEFAULT", "rpc_thread_pool_size"),),
-        drives="concurrent RPC handlers per neutron RPC worker process",
-        help="Size of executor thread pool when executor is threading or eventlet.",
-        reference="oslo.messaging server.py (deprecated_name rpc_thread_pool_size); dossier §5.1",
-    ),
-    Option(
-        "neutron",
-        "DEFAULT",
         "agent_down_time",
         "int",
         always(75),
@@ -114,38 +93,6 @@ NEUTRON_OPTIONS: tuple[Option, ...] = (
         "bind ports on its host (PortBindingFailed)",
         help="Seconds to regard the agent as down; should be at least twice report_interval.",
         reference="neutron/conf/agent/database/agents_db.py; mech_agent.py bind_port; §2.4",
-    ),
-    Option(
-        "neutron",
-        "database",
-        "max_pool_size",
-        "int",
-        always(5),
-        drives="persistent DB connections per neutron process (API, RPC and report workers)",
-        help="Maximum number of SQL connections to keep open in a pool. 0 = no limit.",
-        reference="oslo_db/options.py (neutron does not override it); dossier §5.2",
-    ),
-    Option(
-        "neutron",
-        "database",
-        "max_overflow",
-        "int",
-        always(50),
-        drives="extra DB connections per neutron process, opened per checkout and closed on "
-        "return, beyond max_pool_size",
-        help="If set, use this value for max_overflow with SQLAlchemy.",
-        reference="oslo_db/options.py; dossier §5.2",
-    ),
-    Option(
-        "neutron",
-        "database",
-        "pool_timeout",
-        "int",
-        always(None),
-        drives="seconds a DB checkout waits before 'QueuePool limit of size N overflow M "
-        "reached' (unset ⇒ SQLAlchemy's 30 s)",
-        help="If set, use this value for pool_timeout with SQLAlchemy.",
-        reference="oslo_db/options.py; SQLAlchemy pool/impl.py QueuePool(timeout=30.0); §5.2",
     ),
     Option(
         "neutron",
@@ -193,5 +140,14 @@ NEUTRON_OPTIONS: tuple[Option, ...] = (
         help="Driver for security groups firewall in the L2 agent (unset: no filtering).",
         reference="neutron/conf/agent/securitygroups_rpc.py; e09b128f41 (LP#1975674, 21.0.0 "
         "and backports 20.2.0, 19.4.0, 18.5.0, Victoria/Ussuri/Train EOL); dossier §6",
+    ),
+    *oslo_messaging_options(
+        "neutron",
+        timeout="agent RPC call timeout: update_device_list/report_state; agents double it on "
+        "timeout up to rpc_response_max_timeout (600 s) and resync every port",
+        executor="concurrent RPC handlers per neutron RPC worker process",
+    ),
+    *oslo_db_pool_options(
+        "neutron", who="neutron process (API, RPC and report workers)", twin=True
     ),
 )

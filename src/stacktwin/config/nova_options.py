@@ -6,10 +6,9 @@ Read from ``nova/conf/compute.py``, ``service.py``, ``conductor.py``, ``database
 
 from __future__ import annotations
 
+from stacktwin.config.library_options import oslo_db_pool_options, oslo_messaging_options
 from stacktwin.config.option import FIRST, LAST, DefaultRange, Derived, Option, always
 from stacktwin.config.releases import EPOXY, FLAMINGO, release
-
-_NOVA_RPC = "nova/conf/rpc.py; oslo.messaging rpc/client.py _client_opts (default 60 s)"
 
 NOVA_OPTIONS: tuple[Option, ...] = (
     Option(
@@ -77,27 +76,6 @@ NOVA_OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "nova",
-        "DEFAULT",
-        "rpc_response_timeout",
-        "int",
-        always(60),
-        drives="RPC call timeout of nova services (call_monitor_timeout of select_destinations)",
-        help="Seconds to wait for a response from a call.",
-        reference=_NOVA_RPC,
-    ),
-    Option(
-        "nova",
-        "DEFAULT",
-        "executor_thread_pool_size",
-        "int",
-        always(64),
-        deprecated_names=(("DEFAULT", "rpc_thread_pool_size"),),
-        drives="concurrent RPC handlers per nova process (e.g. external events on nova-compute)",
-        help="Size of executor thread pool when executor is threading or eventlet.",
-        reference="oslo.messaging server.py (deprecated_name rpc_thread_pool_size); dossier §7",
-    ),
-    Option(
-        "nova",
         "conductor",
         "workers",
         "int",
@@ -107,40 +85,15 @@ NOVA_OPTIONS: tuple[Option, ...] = (
         "number of CPUs available.",
         reference="nova/conf/conductor.py ALL_OPTS",
     ),
-    Option(
+    *oslo_messaging_options(
         "nova",
-        "database",
-        "max_pool_size",
-        "int",
-        always(5),
-        twin=False,
-        extra_sections=("api_database",),
-        drives="persistent DB connections per nova process (cell DB; [api_database] for API DB)",
-        help="Maximum number of SQL connections to keep open in a pool. 0 = no limit.",
-        reference="oslo_db/options.py; nova/conf/database.py (api_db_opts copy the oslo.db opts)",
+        timeout="RPC call timeout of nova services (call_monitor_timeout of select_destinations)",
+        executor="concurrent RPC handlers per nova process (e.g. external events on nova-compute)",
     ),
-    Option(
+    *oslo_db_pool_options(
         "nova",
-        "database",
-        "max_overflow",
-        "int",
-        always(50),
+        who="nova process (cell DB; [api_database] for the API DB)",
         twin=False,
         extra_sections=("api_database",),
-        drives="extra, short-lived DB connections per nova process beyond max_pool_size",
-        help="If set, use this value for max_overflow with SQLAlchemy.",
-        reference="oslo_db/options.py; nova/conf/database.py",
-    ),
-    Option(
-        "nova",
-        "database",
-        "pool_timeout",
-        "int",
-        always(None),
-        twin=False,
-        extra_sections=("api_database",),
-        drives="seconds a nova DB checkout waits for a connection (unset ⇒ SQLAlchemy 30 s)",
-        help="If set, use this value for pool_timeout with SQLAlchemy.",
-        reference="oslo_db/options.py; SQLAlchemy QueuePool(timeout=30.0); dossier §5.2",
     ),
 )
