@@ -1,0 +1,86 @@
+"""Options nova and neutron both get from the oslo libraries, declared once.
+
+Each service registers oslo.messaging's ``rpc_response_timeout`` / ``executor_thread_pool_size``
+and oslo.db's ``[database]`` pool options with the library's own type, default and help; only what
+the option drives differs by service, so the callers pass that.
+"""
+
+from __future__ import annotations
+
+from stacktwin.config.option import Option, Project, always
+
+
+def oslo_messaging_options(project: Project, *, timeout: str, executor: str) -> tuple[Option, ...]:
+    """``[DEFAULT] rpc_response_timeout`` and ``executor_thread_pool_size`` of ``project``;
+    ``timeout`` / ``executor`` say what each drives in that service."""
+    return (
+        Option(
+            project,
+            "DEFAULT",
+            "rpc_response_timeout",
+            "int",
+            always(60),
+            drives=timeout,
+            help="Seconds to wait for a response from a call.",
+            reference="oslo.messaging rpc/client.py _client_opts (default 60 s); dossier §7",
+        ),
+        Option(
+            project,
+            "DEFAULT",
+            "executor_thread_pool_size",
+            "int",
+            always(64),
+            deprecated_names=(("DEFAULT", "rpc_thread_pool_size"),),
+            drives=executor,
+            help="Size of executor thread pool when executor is threading or eventlet.",
+            reference="oslo.messaging server.py (deprecated_name rpc_thread_pool_size); §5.1, §7",
+        ),
+    )
+
+
+def oslo_db_pool_options(
+    project: Project, *, who: str, twin: bool, extra_sections: tuple[str, ...] = ()
+) -> tuple[Option, ...]:
+    """``[database] max_pool_size`` / ``max_overflow`` / ``pool_timeout`` of ``project`` (also
+    read from ``extra_sections``, e.g. nova's ``[api_database]``); ``who`` names the processes
+    that each own such a pool. Neither service overrides the oslo.db defaults (dossier §5.2)."""
+    return (
+        Option(
+            project,
+            "database",
+            "max_pool_size",
+            "int",
+            always(5),
+            drives=f"persistent DB connections per {who}",
+            help="Maximum number of SQL connections to keep open in a pool. 0 = no limit.",
+            reference="oslo_db/options.py (not overridden by the service); dossier §5.2",
+            twin=twin,
+            extra_sections=extra_sections,
+        ),
+        Option(
+            project,
+            "database",
+            "max_overflow",
+            "int",
+            always(50),
+            drives=f"extra DB connections per {who}, opened per checkout and closed on return, "
+            "beyond max_pool_size",
+            help="If set, use this value for max_overflow with SQLAlchemy.",
+            reference="oslo_db/options.py; dossier §5.2",
+            twin=twin,
+            extra_sections=extra_sections,
+        ),
+        Option(
+            project,
+            "database",
+            "pool_timeout",
+            "int",
+            always(None),
+            drives="seconds a DB checkout waits before 'QueuePool limit of size N overflow M "
+            "reached' (unset ⇒ SQLAlchemy's 30 s)",
+            help="If set, use this value for pool_timeout with SQLAlchemy.",
+            reference="oslo_db/options.py; SQLAlchemy pool/impl.py QueuePool(timeout=30.0); §5.2",
+            twin=twin,
+            extra_sections=extra_sections,
+        ),
+    )

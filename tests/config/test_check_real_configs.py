@@ -1,0 +1,184 @@
+"""Every real config under ../shared/data is read; its findings are pinned (hand-checked).
+
+Scale: the defaults (1,000 hosts, 3 neutron servers × 16 CPUs, 100 boots/min); release: the one
+each source states. Hand check of the figures behind the pins:
+- heal default 60 s (≤ 2024.2): 1000 / 60 = 16.7 refreshes/s = 10× the 1000/600 reference
+  (critical); × 5 GETs (Mitaka) = 83, × 7 (Rocky) = 117, × 8 (Stein+) = 133 GET/s;
+- rpc_workers default 1 up to Rocky: 1000 / (3 × 1) = 333 agents per worker (critical); from
+  Stein the default is 16 / 2 = 8 per server, 42 agents per worker (no finding);
+- root_helper_daemon unset before Xena: warning; set by devstack (kherox, Mitaka): no finding;
+- firewall_driver = openvswitch before Zed (kherox Stein, hotsos Ussuri): warning;
+- kherox rpc_state_report_workers = 0: info (state reports ride on the RPC workers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stacktwin.config import Scale, audit, load_config
+
+HEAL = "nova [DEFAULT] heal_instance_info_cache_interval"
+RPC = "neutron [DEFAULT] rpc_workers"
+DAEMON = "neutron [agent] root_helper_daemon"
+FIREWALL = "neutron [securitygroup] firewall_driver"
+REPORTS = "neutron [DEFAULT] rpc_state_report_workers"
+
+CASES: dict[str, tuple[str, list[str], list[tuple[str, str, str]]]] = {
+    "cherish0221-rocky/controller": (
+        "rocky",
+        [
+            "configs/cherish0221-rocky/controller/nova.conf",
+            "configs/cherish0221-rocky/controller/neutron.conf",
+            "configs/cherish0221-rocky/controller/ml2_conf.ini",
+        ],
+        [
+            ("critical", HEAL, "default in force for Rocky"),
+            ("critical", RPC, "default in force for Rocky"),
+            ("warning", DAEMON, "default in force for Rocky"),
+        ],
+    ),
+    "cherish0221-rocky/compute1": (
+        "rocky",
+        [
+            "configs/cherish0221-rocky/compute1/nova.conf",
+            "configs/cherish0221-rocky/compute1/neutron.conf",
+        ],
+        [
+            ("critical", HEAL, "default in force for Rocky"),
+            ("critical", RPC, "default in force for Rocky"),
+            ("warning", DAEMON, "default in force for Rocky"),
+        ],
+    ),
+    "kherox-devstack": (
+        "stein",
+        [
+            "configs/kherox-devstack/nova.conf",
+            "configs/kherox-devstack/nova-cpu.conf",
+            "configs/kherox-devstack/neutron.conf",
+            "configs/kherox-devstack/ml2_conf.ini",
+        ],
+        [
+            ("critical", HEAL, "default in force for Stein"),
+            ("warning", FIREWALL, "configs/kherox-devstack/ml2_conf.ini:307"),
+            ("info", REPORTS, "configs/kherox-devstack/neutron.conf:3"),
+        ],
+    ),
+    "ogalush-ussuri-centos8/controller": (
+        "ussuri",
+        [
+            "configs/ogalush-ussuri-centos8/controller/nova.conf",
+            "configs/ogalush-ussuri-centos8/controller/neutron/neutron.conf",
+            "configs/ogalush-ussuri-centos8/controller/neutron/plugins/ml2/ml2_conf.ini",
+        ],
+        [
+            ("critical", HEAL, "default in force for Ussuri"),
+            ("warning", DAEMON, "default in force for Ussuri"),
+        ],
+    ),
+    "ogalush-ussuri-centos8/compute": (
+        "ussuri",
+        [
+            "configs/ogalush-ussuri-centos8/compute/nova.conf",
+            "configs/ogalush-ussuri-centos8/compute/neutron.conf",
+        ],
+        [
+            ("critical", HEAL, "default in force for Ussuri"),
+            ("warning", DAEMON, "default in force for Ussuri"),
+        ],
+    ),
+    "tonychengtw-devstack-mitaka": (
+        "mitaka",
+        [
+            "configs/tonychengtw-devstack-mitaka/nova/nova.conf",
+            "configs/tonychengtw-devstack-mitaka/neutron/neutron.conf",
+            "configs/tonychengtw-devstack-mitaka/neutron/plugins/ml2/ml2_conf.ini",
+        ],
+        [
+            ("critical", HEAL, "default in force for Mitaka"),
+            ("critical", RPC, "default in force for Mitaka"),
+        ],
+    ),
+    "hotsos-ussuri-sunbeam/openstack": (
+        "ussuri",
+        [
+            "logs/hotsos-ussuri-sunbeam/openstack/etc/nova/nova.conf",
+            "logs/hotsos-ussuri-sunbeam/openstack/etc/nova/nova-compute.conf",
+            "logs/hotsos-ussuri-sunbeam/openstack/etc/neutron/neutron.conf",
+            "logs/hotsos-ussuri-sunbeam/openstack/etc/neutron/plugins/ml2/ml2_conf.ini",
+            "logs/hotsos-ussuri-sunbeam/openstack/etc/neutron/plugins/ml2/openvswitch_agent.ini",
+        ],
+        [
+            ("critical", HEAL, "default in force for Ussuri"),
+            ("warning", DAEMON, "default in force for Ussuri"),
+            (
+                "warning",
+                FIREWALL,
+                "logs/hotsos-ussuri-sunbeam/openstack/etc/neutron/plugins/ml2/"
+                "openvswitch_agent.ini:21",
+            ),
+        ],
+    ),
+    "hotsos-ussuri-sunbeam/legacy-2021": (
+        "ussuri",
+        [
+            "logs/hotsos-ussuri-sunbeam/legacy-2021/etc/nova/nova.conf",
+            "logs/hotsos-ussuri-sunbeam/legacy-2021/etc/neutron/neutron.conf",
+        ],
+        [
+            ("critical", HEAL, "default in force for Ussuri"),
+            ("warning", DAEMON, "default in force for Ussuri"),
+        ],
+    ),
+}
+
+HEAL_GETS = {
+    "rocky": "117 Neutron GET/s",
+    "stein": "133 Neutron GET/s",
+    "ussuri": "133 Neutron GET/s",
+    "mitaka": "83 Neutron GET/s",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_real_config_findings_are_pinned(shared_data: Path, case: str) -> None:
+    rel, files, expected = CASES[case]
+    paths = [str(shared_data / f) for f in files]
+    loaded = load_config(paths)
+    assert [src.path for src, _ in loaded.files] == paths, "every file is read"
+    report = audit(loaded, Scale(release_name=rel))
+    got = [
+        (f.severity, f.option, f.evidence[0].replace(f"{shared_data}/", ""))
+        for f in report.findings
+    ]
+    assert got == expected
+    heal = next(f for f in report.findings if f.option == HEAL)
+    assert HEAL_GETS[rel] in heal.message
+    assert report.critical
+
+
+def test_every_real_config_file_is_covered(shared_data: Path) -> None:
+    covered = {f for _, files, _ in CASES.values() for f in files}
+    on_disk = {
+        str(p.relative_to(shared_data))
+        for folder in ("configs", "logs/hotsos-ussuri-sunbeam")
+        for p in (shared_data / folder).rglob("*")
+        if p.suffix in (".conf", ".ini")
+    }
+    assert on_disk == covered
+
+
+def test_real_values_keep_their_provenance(shared_data: Path) -> None:
+    kherox = shared_data / "configs/kherox-devstack"
+    loaded = load_config([str(kherox / "nova.conf"), str(kherox / "nova-cpu.conf")])
+    workers = loaded.setting("nova", "conductor", "workers")
+    assert workers is not None and workers.value == 2
+    assert str(workers.location) == f"{kherox / 'nova-cpu.conf'}:72"
+    assert [str(x) for x in workers.overridden] == [f"{kherox / 'nova.conf'}:74"]
+    hotsos = shared_data / "logs/hotsos-ussuri-sunbeam/openstack/etc/neutron/neutron.conf"
+    report = load_config([str(hotsos)]).setting("neutron", "agent", "report_interval")
+    assert report is not None and (report.value, report.written_as) == (
+        30.0,
+        "[AGENT] report_interval",
+    )
