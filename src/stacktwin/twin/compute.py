@@ -263,8 +263,8 @@ class Compute:
             if self.instances > 0:
                 self.heal_runs += 1
                 counters["nova.heal_refreshes"] += 1
-                counters["neutron.api.heal"] += calls
                 for _ in range(calls):  # sequential GETs, each to the next API worker
+                    counters["neutron.api.heal"] += 1
                     yield from neutron.api_process().work(cost)
             wait = start + interval - twin.env.now
             if wait > 0:

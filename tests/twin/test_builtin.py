@@ -1,0 +1,73 @@
+"""The built-in scenarios reproduce what the real logs and the production report show."""
+
+import statistics
+
+import pytest
+
+from stacktwin.boots import Boot
+from stacktwin.twin import load_scenario, run_scenario
+from stacktwin.twin.results import TwinResult
+
+
+def _gap(b: Boot, start: str, end: str) -> float | None:
+    s, e = b.milestones.get(start), b.milestones.get(end)
+    return None if s is None or e is None else e - s
+
+
+def _median(boots: list[Boot], start: str, end: str) -> float:
+    return statistics.median(v for b in boots if (v := _gap(b, start, end)) is not None)
+
+
+def test_all_in_one_hops_match_dessertlab() -> None:
+    """dessertlab RDO all-in-one (dossier §2.5): Preparing -> Received 2.8-9.7 s, median ~3.7 s."""
+    result = run_scenario(load_scenario("all-in-one"))
+    boots = result.boots
+    assert len(boots) >= 30 and result.summary["outcomes"]["active"] == len(boots)
+    waits = sorted(v for b in boots if (v := _gap(b, "wait_prepared", "event_received")))
+    assert 2.8 <= statistics.median(waits) <= 4.6
+    assert waits[0] >= 2.0 and waits[int(0.9 * len(waits))] <= 9.7
+    # device up +0.8...+5.5 s after Preparing; Sending events 0.34-1.62 s after device up;
+    # nova-api "Creating event" 1.3-3.3 s after Sending; compute 0.01-0.29 s after nova-api
+    assert 0.8 <= _median(boots, "wait_prepared", "device_up") <= 5.5
+    assert 0.34 <= _median(boots, "device_up", "event_sent") <= 1.62
+    assert 1.3 <= _median(boots, "event_sent", "event_api") <= 3.3
+    assert 0.01 <= _median(boots, "event_api", "event_received") <= 0.29
+
+
+@pytest.fixture(scope="module")
+def before() -> TwinResult:
+    return run_scenario(load_scenario("large-site-before"))
+
+
+@pytest.fixture(scope="module")
+def after() -> TwinResult:
+    return run_scenario(load_scenario("large-site-after"))
+
+
+def test_large_site_before_times_out_during_the_storm(before: TwinResult) -> None:
+    s = before.summary
+    assert s["timeouts"] > 100
+    assert s["reasons"].get("vif_plugging_timeout", 0) == s["outcomes"]["error"]
+    storm = load_scenario("large-site-before").workload.boot_storms[0]
+    timed_out = [b for b in before.boots if b.timed_out]
+    in_storm = [
+        b for b in timed_out
+        if storm.start <= b.milestones["requested"] <= storm.start + storm.duration
+    ]  # fmt: skip
+    assert len(in_storm) > 0.9 * len(timed_out)
+    # the deadline is vif_plugging_timeout after plug + domain creation: no wait exceeds it by much
+    assert s["latency"]["vif_wait"]["max"] <= 300 + 5
+
+
+def test_large_site_after_has_no_timeout(after: TwinResult, before: TwinResult) -> None:
+    s = after.summary
+    assert s["timeouts"] == 0 and s["outcomes"]["error"] == 0
+    assert s["outcomes"]["active"] == s["boots"] == before.summary["boots"]
+    assert s["latency"]["vif_wait"]["p99"] < 0.1 * 300
+    # the changes show in the load: heal 10x fewer GETs, 20 RPC workers per server
+    assert after.load["neutron.api.heal"] < before.load["neutron.api.heal"] / 9
+    assert after.components["neutron_workers"]["rpc_workers"] == 20
+    assert (
+        after.components["neutron_db_pools"]["connections_opened"]
+        < before.components["neutron_db_pools"]["connections_opened"] / 10
+    )
