@@ -97,3 +97,18 @@ def test_twin_resolves_release_defaults() -> None:
     assert twin.neutron.rpc_workers == 16
     old = parse_scenario({"name": "y", "release": "rocky", "cloud": {"hosts": 2, "instances": 2}})
     assert Twin(old).heal_interval == 60 and Twin(old).neutron.rpc_workers == 1
+
+
+def test_every_parameter_is_documented_with_a_source() -> None:
+    from pathlib import Path
+
+    from stacktwin.twin.costs import Costs
+    from stacktwin.twin.settings import NeutronSettings, NovaSettings
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
+    for name, field in Costs.model_fields.items():
+        assert f"| `{name}` | {field.default} | {field.description} |" in doc, name
+    for settings in (NovaSettings, NeutronSettings):
+        for section, sfield in settings.model_fields.items():
+            for option in sfield.annotation.model_fields:  # type: ignore[union-attr]
+                assert f"[{section}] {option}`" in doc, option

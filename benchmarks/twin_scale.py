@@ -1,0 +1,206 @@
+"""Speed and memory of the twin, printed; run by hand: ``python benchmarks/twin_scale.py``.
+
+1. Wall time, simulated events/s and peak RSS for one hour of cloud time at 1,000 hosts
+   (large-site-before and large-site-after) and at 10,000 hosts (large-site-after scaled ten
+   times: hosts, VMs, controllers, storms).  Each run is a fresh process, so its peak RSS is its
+   own.
+2. The same M/M/c queue (lambda = 9, mu = 1, c = 10) in the twin's engine — callback style, as
+   the twin's hot paths use it, and generator-process style — next to plain SimPy, with
+   customers/s (the work done) and the engines' own event counts.
+
+Targets (issue 2): 1,000 hosts x 1 h < 20 s; 10,000 hosts x 1 h < 5 min; RSS < 2 GiB; the
+engine at least 4x SimPy's customers/s on the M/M/c.
+
+Options: ``--quick`` runs 10 minutes of cloud time instead of an hour (for a smoke check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import resource
+import sys
+import time
+from typing import Any
+
+sys.setrecursionlimit(10_000)
+
+
+def _scenario(name: str, scale: int, seconds: float) -> Any:
+    from stacktwin.twin import load_scenario
+
+    sc = load_scenario(name)
+    sc.duration = seconds
+    sc.drain = 0.0
+    if scale != 1:
+        c = sc.cloud
+        c.hosts *= scale
+        c.instances *= scale
+        c.neutron_servers *= scale
+        c.nova_api_nodes *= scale
+        c.dhcp_agents *= scale
+        for storm in (*sc.workload.boot_storms, *sc.workload.delete_storms):
+            storm.rate_per_minute *= scale
+        sc.workload.boot_rate_per_minute *= scale
+        sc.workload.delete_rate_per_minute *= scale
+    return sc
+
+
+def _twin_child(name: str, scale: int, seconds: float, out: Any) -> None:
+    from stacktwin.twin import run_scenario
+
+    sc = _scenario(name, scale, seconds)
+    t0 = time.perf_counter()
+    result = run_scenario(sc)
+    wall = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    s = result.summary
+    out.send(
+        {
+            "hosts": sc.cloud.hosts,
+            "events": result.events,
+            "wall": wall,
+            "rss_mib": rss,
+            "boots": s["boots"],
+            "errors": s["outcomes"]["error"],
+        }
+    )
+
+
+def twin_runs(seconds: float) -> None:
+    ctx = mp.get_context("spawn")
+    print(f"twin: {seconds:.0f} s of cloud time per run")
+    print(f"{'scenario':<34}{'hosts':>7}{'wall s':>9}{'events':>12}{'events/s':>11}"
+          f"{'peak RSS MiB':>14}{'boots':>7}{'errors':>7}")  # fmt: skip
+    for name, scale in (
+        ("large-site-before", 1),
+        ("large-site-after", 1),
+        ("large-site-after", 10),
+    ):
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_twin_child, args=(name, scale, seconds, send))
+        proc.start()
+        r = recv.recv()
+        proc.join()
+        label = name if scale == 1 else f"{name} x{scale}"
+        print(
+            f"{label:<34}{r['hosts']:>7}{r['wall']:>9.1f}{r['events']:>12,}"
+            f"{r['events'] / r['wall']:>11,.0f}{r['rss_mib']:>14.0f}{r['boots']:>7}{r['errors']:>7}"
+        )
+
+
+def mmc_twin_callbacks(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
+    from stacktwin.twin.engine import Environment
+    from stacktwin.twin.resources import Resource
+
+    rng = random.Random(1)
+    env = Environment()
+    station = Resource(env, c)
+    expo = rng.expovariate
+    schedule = env.schedule
+    release = station.release
+
+    def depart(_: object) -> None:
+        release()
+
+    def start(_: object) -> None:
+        schedule(expo(mu), depart)
+
+    def arrive(_: object) -> None:
+        schedule(expo(lam), arrive)
+        station.acquire(start)
+
+    schedule(expo(lam), arrive)
+    t0 = time.perf_counter()
+    env.run(until=horizon)
+    return int(station.stats()["granted"]), env.events, time.perf_counter() - t0
+
+
+def mmc_twin_processes(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
+    from stacktwin.twin.engine import Environment
+    from stacktwin.twin.resources import Resource
+
+    rng = random.Random(1)
+    env = Environment()
+    station = Resource(env, c)
+
+    def customer() -> Any:
+        req = station.request()
+        yield req
+        yield env.timeout(rng.expovariate(mu))
+        station.release(req)
+
+    def source() -> Any:
+        while True:
+            yield env.timeout(rng.expovariate(lam))
+            env.process(customer())
+
+    env.process(source())
+    t0 = time.perf_counter()
+    env.run(until=horizon)
+    return int(station.stats()["granted"]), env.events, time.perf_counter() - t0
+
+
+def mmc_simpy(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
+    import simpy
+
+    rng = random.Random(1)
+    env = simpy.Environment()
+    station = simpy.Resource(env, c)
+    served = [0]
+    events = [0]
+    step = env.step
+
+    def counting_step() -> None:
+        events[0] += 1
+        step()
+
+    env.step = counting_step  # type: ignore[method-assign]
+
+    def customer() -> Any:
+        with station.request() as req:
+            yield req
+            served[0] += 1
+            yield env.timeout(rng.expovariate(mu))
+
+    def source() -> Any:
+        while True:
+            yield env.timeout(rng.expovariate(lam))
+            env.process(customer())
+
+    env.process(source())
+    t0 = time.perf_counter()
+    env.run(until=horizon)
+    return served[0], events[0], time.perf_counter() - t0
+
+
+def mmc(horizon: float) -> None:
+    lam, mu, c = 9.0, 1.0, 10
+    print(f"\nM/M/c (lambda={lam}, mu={mu}, c={c}) for {horizon:.0f} time units")
+    print(f"{'engine':<30}{'customers':>11}{'wall s':>9}{'customers/s':>13}{'events/s':>12}")
+    rows = [
+        ("stacktwin engine (callbacks)", mmc_twin_callbacks(lam, mu, c, horizon)),
+        ("stacktwin engine (processes)", mmc_twin_processes(lam, mu, c, horizon)),
+        ("SimPy 4 (processes)", mmc_simpy(lam, mu, c, horizon)),
+    ]
+    simpy_rate = rows[-1][1][0] / rows[-1][1][2]
+    for name, (served, events, wall) in rows:
+        rate = served / wall
+        print(
+            f"{name:<30}{served:>11,}{wall:>9.2f}{rate:>13,.0f}{events / wall:>12,.0f}"
+            f"   x{rate / simpy_rate:.2f} SimPy"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 minutes of cloud time")
+    args = parser.parse_args()
+    seconds = 600.0 if args.quick else 3600.0
+    twin_runs(seconds)
+    mmc(20_000.0 if args.quick else 100_000.0)
+
+
+if __name__ == "__main__":
+    main()
