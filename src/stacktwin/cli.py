@@ -56,6 +56,27 @@ def _write_json(data: Any, target: str) -> None:
         ) from None
 
 
+def _apply_config(sc: Any, files: list[str], err: Console) -> Any:
+    from stacktwin.config import load_config, twin_settings
+    from stacktwin.twin import ScenarioError
+    from stacktwin.twin.scenario import with_settings
+
+    loaded = load_config(files)
+    for problem in loaded.problems:
+        err.print(f"{problem.severity}: {problem.location}: {problem.message}", highlight=False)
+    if not loaded.files:
+        err.print("[red]error:[/red] no usable configuration file in --config")
+        raise typer.Exit(2)
+    try:
+        new, ignored = with_settings(sc, twin_settings(loaded), ", ".join(files))
+    except ScenarioError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if ignored:
+        err.print(f"read but not modelled by the twin: {', '.join(ignored)}", highlight=False)
+    return new
+
+
 @app.command()
 def simulate(
     scenario: Annotated[
@@ -82,6 +103,14 @@ def simulate(
     duration: Annotated[
         float | None, typer.Option(help="Override the seconds of arrivals.", min=1)
     ] = None,
+    config: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--config",
+            help="A real nova.conf / neutron.conf / agent .ini (repeat; later files win; "
+            "prefix nova: or neutron: when ambiguous): its settings replace the scenario's.",
+        ),
+    ] = None,
 ) -> None:
     """Run the digital twin on a scenario: boot latencies, timeouts, component load."""
     from stacktwin.report.twin_view import ablation_table, render_simulation
@@ -95,6 +124,8 @@ def simulate(
     except ScenarioError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    if config:
+        sc = _apply_config(sc, config, err)
     if seed is not None:
         sc.seed = seed
     if hosts is not None:

@@ -118,11 +118,14 @@ class OvsAgent:
             if sc.neutron.securitygroup.firewall_driver == "openvswitch"
             else 0
         )
-        per_member_delete = (
-            costs.agent_flow_delete_exec
-            if sc.model.flow_deletion == "blocking"
-            else costs.agent_flow_delete_deferred
-        )
+        if sc.model.flow_deletion == "blocking":  # one ovs-ofctl exec per member flow
+            per_member_delete = costs.agent_flow_delete_exec
+            if sc.neutron.agent.root_helper_daemon:
+                per_member_delete = max(
+                    0.0, per_member_delete - costs.rootwrap_start + costs.rootwrap_daemon_call
+                )
+        else:
+            per_member_delete = costs.agent_flow_delete_deferred
         per_member_add = costs.agent_flow_delete_deferred  # flows are always added deferred
         rng = twin.rng("agent-backoff")
         while True:

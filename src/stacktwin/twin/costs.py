@@ -136,6 +136,17 @@ class Costs(BaseModel):
         description="LP#1975674 / neutron e09b128f41: 500 s per deletion with a 2000-member "
         "remote SG, one ovs-ofctl exec per member flow (0.25 s each)",
     )
+    rootwrap_start: float = Field(
+        0.145,
+        ge=0,
+        description="openstack-dev 2014-03 '[neutron][rootwrap] Performance considerations': "
+        "neutron-rootwrap start 0.13-0.16 s per exec (saved when root_helper_daemon is set)",
+    )
+    rootwrap_daemon_call: float = Field(
+        0.003,
+        ge=0,
+        description="same thread: ~0.003 s per command through a root-helper daemon",
+    )
     agent_flow_delete_deferred: float = Field(
         0.002,
         ge=0,

@@ -219,3 +219,27 @@ def load_scenario(name_or_path: str) -> Scenario:
     if not text.strip():
         raise ScenarioError(f"{path}: empty file")
     return parse_scenario(_read_yaml(text, str(path)), str(path))
+
+
+def with_settings(
+    scenario: Scenario, settings: dict[str, dict[str, dict[str, Any]]], source: str
+) -> tuple[Scenario, list[str]]:
+    """The scenario with OpenStack settings laid over it (e.g. read from real config files).
+
+    ``settings`` is nested as the scenario writes them: ``{"nova": {"DEFAULT": {...}}, ...}``.
+    Options the twin does not model are returned (``project [section] option``) rather than
+    applied; a value the twin cannot take raises :class:`ScenarioError` naming ``source``.
+    """
+    data = scenario.model_dump()
+    ignored: list[str] = []
+    for project in ("nova", "neutron"):
+        model = NovaSettings if project == "nova" else NeutronSettings
+        for section, options in settings.get(project, {}).items():
+            field = model.model_fields.get(section)
+            known = field.annotation.model_fields if field is not None else {}  # type: ignore[union-attr]
+            for option, value in options.items():
+                if option in known:
+                    data[project].setdefault(section, {})[option] = value
+                else:
+                    ignored.append(f"{project} [{section}] {option}")
+    return parse_scenario(data, source), ignored

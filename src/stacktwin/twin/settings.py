@@ -121,6 +121,9 @@ class NeutronAgent(_Section):
 
     polling_interval: int = Field(2, ge=1)
     report_interval: float = Field(30.0, gt=0)
+    root_helper_daemon: str | None = Field(
+        None, description="set: privileged commands go through a daemon, not a new process"
+    )
 
 
 class NeutronSecurityGroup(_Section):
