@@ -75,6 +75,16 @@ class VifPlugged:
     api: float | None
     received: float | None
 
+    def to_dict(self) -> dict[str, str | float | None]:
+        """A JSON-ready dict."""
+        return {
+            "port": self.port,
+            "instance": self.instance,
+            "sent": self.sent,
+            "api": self.api,
+            "received": self.received,
+        }
+
     @property
     def complete(self) -> bool:
         """True when all three hops were seen."""

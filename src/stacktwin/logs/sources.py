@@ -271,7 +271,7 @@ class SourceWalker:
 
     def _tar_members(self, name: str, raw: IO[bytes]) -> Iterator[Source]:
         try:
-            archive = tarfile.open(fileobj=raw, mode="r|*")
+            archive = tarfile.open(fileobj=raw, mode="r|*")  # noqa: SIM115 - closed below
         except (tarfile.TarError, OSError, EOFError) as exc:
             self.problems.add(name, f"not a readable tar archive: {exc}", skipped=True)
             return

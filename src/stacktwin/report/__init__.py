@@ -1,0 +1,1 @@
+"""Rendering: terminal tables (Rich), JSON and Parquet exports."""
