@@ -20,9 +20,11 @@ Bad input is reported, never raised, and what can be read still is:
 from __future__ import annotations
 
 import lzma
+import tarfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from ahocorasick_rs import BytesAhoCorasick, MatchKind
 
@@ -65,6 +67,32 @@ def _invalid_utf8_lines(chunk: bytes) -> Iterator[int]:
             pos = nxt + 1
 
 
+_READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, tarfile.TarError)
+
+
+def _read_block(stream: IO[bytes]) -> tuple[bytes, BaseException | None]:
+    """About :data:`CHUNK_BYTES` of the stream, and the error that stopped it early if any.
+
+    ``read1`` hands back what each decompressor step produced, so a truncated ``.gz`` still
+    yields every byte before the damage (a plain ``read(n)`` would drop the whole last call).
+    """
+    parts: list[bytes] = []
+    size = 0
+    read1 = getattr(stream, "read1", None)
+    while size < CHUNK_BYTES:
+        try:
+            piece = (
+                read1(CHUNK_BYTES - size) if read1 is not None else stream.read(CHUNK_BYTES - size)
+            )
+        except _READ_ERRORS as exc:
+            return b"".join(parts), exc
+        if not piece:
+            break
+        parts.append(piece)
+        size += len(piece)
+    return b"".join(parts), None
+
+
 def scan(
     source: Source,
     problems: Problems,
@@ -82,25 +110,10 @@ def scan(
     first = True
     utf8_reports = 0
     utf8_bad = 0
-    finished = False
-    while not finished:
-        try:
-            block = stream.read(CHUNK_BYTES)
-        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
-            problems.add(
-                name,
-                f"compressed stream is truncated or corrupt ({exc or type(exc).__name__});"
-                f" lines before it were traced",
-                line=line_no,
-            )
-            block = b""
-        if not block:
-            finished = True
-            if not carry:
-                break
-            buf = carry + b"\n"
-            carry = b""
-        else:
+    while True:
+        block, error = _read_block(stream)
+        end = error is not None or not block
+        if block:
             if on_bytes is not None:
                 on_bytes(len(block))
             stats.bytes_read += len(block)
@@ -109,11 +122,13 @@ def scan(
                 if b"\x00" in block[:_BINARY_PROBE]:
                     problems.add(name, "binary data, not a text log: skipped", skipped=True)
                     return
-            buf = carry + block
+        buf = carry + block
+        if end:
+            carry = b""
+            if buf and not buf.endswith(b"\n"):
+                buf += b"\n"
+        else:
             cut = buf.rfind(b"\n") + 1
-            if cut == 0:
-                carry = buf
-                continue
             buf, carry = buf[:cut], buf[cut:]
         if not buf.isascii():
             for offset in _invalid_utf8_lines(buf):
@@ -144,6 +159,15 @@ def scan(
                 stats.events += 1
                 yield event
         line_no += buf.count(b"\n", pos)
+        if error is not None:
+            problems.add(
+                name,
+                f"compressed stream is truncated or corrupt after this line"
+                f" ({error or type(error).__name__}); the lines before it were traced",
+                line=max(line_no - 1, 1),
+            )
+        if end:
+            break
     stats.lines = line_no - 1
     if utf8_bad > utf8_reports:
         problems.add(name, f"{utf8_bad - utf8_reports} more lines with invalid UTF-8")
