@@ -54,6 +54,10 @@ def test_timeout_wordings_of_each_release() -> None:
     for text in (pike, rocky, yoga):
         (ev,) = _events(text, level="WARNING")
         assert ev.kind is Kind.TIMEOUT and ev.instance == INST
+    # Icehouse-Ocata: the instance is named in the text only.
+    old = f"Timeout waiting for vif plugging callback for instance {INST}"
+    (ev,) = _events(old, level="WARNING", instance=False)
+    assert (ev.kind, ev.instance) == (Kind.TIMEOUT, INST)
 
 
 def test_failure_templates() -> None:

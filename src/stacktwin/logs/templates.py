@@ -104,6 +104,7 @@ _RX_TIMEOUT = re.compile(
 )
 _RX_NEUTRON_FAILED = re.compile(rf"Neutron Reported failure on event network-vif-plugged-({_UUID})")
 _RX_SPAWN_FAILED = re.compile(r"Instance failed to spawn(?:: (\w+))?")
+_RX_ANY_UUID = re.compile(_UUID)
 _RX_POST_SERVERS = re.compile(
     r"\"POST /v2(?:\.1)?/(?:[0-9a-f]{32}/)?servers(?: HTTP/1\.[01])?\" status: 202"
     r".*time: (\d+(?:\.\d+)?)"
@@ -165,6 +166,10 @@ def match(record: LogRecord, source: str) -> list[Event]:
         if _RX_TIMEOUT.search(msg):
             return [ev(Kind.TIMEOUT)]
         return []
+    if _RX_TIMEOUT.search(msg):
+        # Icehouse-Ocata name the instance in the text, not in "[instance: …]".
+        named = _RX_ANY_UUID.search(msg) if inst is None else None
+        return [ev(Kind.TIMEOUT, instance=named.group(0) if named else inst)]
     if msg.startswith("Starting instance"):
         return [ev(Kind.BUILD_STARTED)]
     if m := _RX_DEVICE_UP.search(msg):
@@ -183,8 +188,6 @@ def match(record: LogRecord, source: str) -> list[Event]:
         return [ev(Kind.SPAWN_FAILED, text=m.group(1))]
     if "spawned successfully" in msg:
         return [ev(Kind.RUNNING)]
-    if _RX_TIMEOUT.search(msg):
-        return [ev(Kind.TIMEOUT)]
     if m := _RX_ABORTED.search(msg):
         return [ev(Kind.ABORTED, instance=m.group(1), text=m.group(2).strip())]
     if msg.startswith("Terminating instance"):
