@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,6 +95,12 @@ def timeline_view(boot: Boot) -> Group:
         head.add_row("chain stopped", f"{stop}: {meaning}")
     head.add_row("spawn / build", f"{_secs(boot.spawn_seconds)} s / {_secs(boot.build_seconds)} s")
 
+    files = [src.rsplit(":", 1)[0] for src in boot.sources.values()]
+    base = os.path.commonpath(files) if files else ""
+    if base in files:  # a single file: keep its name
+        base = os.path.dirname(base)
+    if base:
+        head.add_row("sources under", base)
     table = Table(title="Timeline", title_justify="left")
     table.add_column("milestone")
     table.add_column("time (log clock)")
@@ -106,9 +113,10 @@ def timeline_view(boot: Boot) -> Group:
             table.add_row(milestone.value, "not seen", "", "")
             continue
         offset = ts - first if first is not None else 0.0
-        table.add_row(
-            milestone.value, when(ts), f"{offset:.3f}", boot.sources.get(milestone.value, "")
-        )
+        source = boot.sources.get(milestone.value, "")
+        if base and source.startswith(base):
+            source = source[len(base) :].lstrip("/")
+        table.add_row(milestone.value, when(ts), f"{offset:.3f}", source)
 
     hops = Table(title="Hops", title_justify="left")
     hops.add_column("hop")
