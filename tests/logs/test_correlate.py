@@ -104,3 +104,28 @@ def test_file_order_does_not_matter(tmp_path: Path) -> None:
     forward = trace([root / "controller", root / "compute1"])
     backward = trace([root / "compute1", root / "controller"])
     assert [b.to_dict() for b in forward.boots] == [b.to_dict() for b in backward.boots]
+
+
+def test_stop_at_a_hop_without_its_service_log_is_unknown(tmp_path: Path) -> None:
+    root = syn.write(tmp_path)
+    (root / "controller/var/log/neutron/server.log").unlink()
+    result = trace([root])
+    stops = {b.instance: b.chain_stop() for b in result.boots}
+    # Without neutron-server's log, "agent never reported up" cannot be claimed.
+    assert stops == {syn.A: None, syn.B: "unknown", syn.C: "unknown"}
+    assert result.summary()["stopped_at"] == {"unknown": 2}
+
+
+def test_lines_without_timestamps_still_give_the_boot(tmp_path: Path) -> None:
+    log = tmp_path / "nova-compute.log"
+    stripped = [
+        line[len("2024-03-01 10:00:05.000 100 ") :] for line in syn.nova_compute().splitlines()
+    ]
+    log.write_text("\n".join(stripped) + "\n")
+    result = trace([log])
+    a = next(b for b in result.boots if b.instance == syn.A)
+    assert a.outcome is Outcome.ACTIVE  # "Took … to build instance." still read
+    assert a.milestones == {}  # but no time is known: every latency is unknown
+    assert all(v is None for v in a.hop_latencies().values())
+    b = next(b for b in result.boots if b.instance == syn.B)
+    assert b.outcome is Outcome.ERROR and b.reason == "vif_plugging_timeout"

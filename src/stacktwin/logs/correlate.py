@@ -65,6 +65,18 @@ _CHAIN: tuple[tuple[Kind, Milestone], ...] = (
 )
 
 
+#: The service whose log shows that a hop was passed (dossier §8.2).
+STOP_SERVICE: dict[str, str] = {
+    "agent": "neutron-server",  # "Device … up at agent"
+    "server": "neutron-server",  # "Sending events"
+    "nova_api": "nova-api",  # "Creating event"
+    "compute": "nova-compute",  # "Received event"
+    "resume": "nova-compute",  # "Instance spawned successfully."
+}
+#: ``stopped_at`` of a chain that stopped at a hop none of whose logs were read.
+UNKNOWN_STOP = "unknown"
+
+
 @dataclass(frozen=True, slots=True)
 class VifPlugged:
     """One network-vif-plugged event followed across neutron-server, nova-api, nova-compute."""
@@ -119,6 +131,7 @@ class Correlator:
         self._port_instance: dict[str, str] = {}
         self._requests: dict[str, Event] = {}
         self._source_host: dict[str, str] = {}  # instance -> host of the nova-compute log
+        self._services_read: frozenset[str] | None = None
 
     def add(self, event: Event, source_host: str | None = None) -> None:
         """File one event under its keys."""
@@ -142,8 +155,15 @@ class Correlator:
         """UUIDs of the instances that were built in these logs, sorted."""
         return sorted(u for u, kinds in self._instance.items() if _BOOT_KINDS & kinds.keys())
 
-    def boots(self) -> list[Boot]:
-        """Every boot found, ordered by first milestone then instance UUID."""
+    def boots(self, services_read: Iterable[str] | None = None) -> list[Boot]:
+        """Every boot found, ordered by first milestone then instance UUID.
+
+        ``services_read`` names the services whose logs were read.  When given, a chain that
+        stopped at a hop whose service left no log in the input gets ``stopped_at="unknown"``
+        rather than a hop name: without neutron-server's log, "the agent never reported up"
+        cannot be told from "we did not read the line that says it did".
+        """
+        self._services_read = None if services_read is None else frozenset(services_read)
         boots = [self._boot(uuid) for uuid in self.instances()]
         return sorted(
             boots, key=lambda b: (min(b.milestones.values(), default=float("inf")), b.instance)
@@ -289,13 +309,13 @@ class Correlator:
         boot.stopped_at = self._stop(boot)
         return boot
 
-    @staticmethod
-    def _stop(boot: Boot) -> str | None:
+    def _stop(self, boot: Boot) -> str | None:
         """Where the chain stopped: the hop after the last milestone reached.
 
         Only for a boot that did not run, and only once nova waited for the event.  Judging by
         the *last* milestone reached (rather than the first missing one) keeps a missing log
-        file (say, no neutron-server log) from being read as a broken hop.
+        file (say, no neutron-server log) from being read as a broken hop; a stop at a hop whose
+        service left no log at all is ``"unknown"``.
         """
         if boot.outcome is Outcome.ACTIVE or Milestone.RUNNING.value in boot.milestones:
             return None
@@ -305,9 +325,12 @@ class Correlator:
         for index, (milestone, _name, _help) in enumerate(STOP_POINTS):
             if milestone.value in boot.milestones:
                 reached = index
-        if reached + 1 < len(STOP_POINTS):
-            return STOP_POINTS[reached + 1][1]
-        return None
+        if reached + 1 >= len(STOP_POINTS):
+            return None
+        name = STOP_POINTS[reached + 1][1]
+        if self._services_read is not None and STOP_SERVICE[name] not in self._services_read:
+            return UNKNOWN_STOP
+        return name
 
     def vif_plugged(self) -> list[VifPlugged]:
         """Every network-vif-plugged event seen, hop by hop, ordered by time then port.

@@ -94,7 +94,7 @@ def trace(
         result.lines_read += stats.lines
         result.candidate_lines += stats.candidate_lines
     result.services = dict(services)
-    boots = correlator.boots()
+    boots = correlator.boots(services_read=services.keys())
     if instance is not None:
         boots = [b for b in boots if b.instance == instance]
     if since is not None or until is not None:
