@@ -130,7 +130,7 @@ def trace(
         disable=total < PROGRESS_BYTES,
     )
     with progress:
-        task = progress.add_task("tracing", total=None)
+        task = progress.add_task("tracing", total=total)
         result = run_trace(
             paths,
             instance=instance,
@@ -139,7 +139,7 @@ def trace(
             service_overrides=service_rules,
             host_overrides=host_rules,
             skew=skew,
-            on_bytes=lambda n: progress.advance(task, n),
+            on_progress=lambda n: progress.advance(task, n),
         )
     summary = result.summary()
     print_problems(errors, summary["input"]["problems"])

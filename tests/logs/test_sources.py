@@ -58,3 +58,19 @@ def test_service_from_content_when_the_name_says_nothing(tmp_path: Path) -> None
     result = trace([log])
     assert result.services == {"nova-compute": 1}
     assert [b.instance for b in result.boots] == ["aaaaaaaa-0000-4000-8000-000000000001"]
+
+
+def test_progress_counts_on_disk_bytes_of_plain_compressed_and_tar_inputs(tmp_path: Path) -> None:
+    import gzip
+    import tarfile
+
+    text = ("2024-03-01 10:00:05.000 100 INFO nova.compute.manager [-] nothing\n" * 5000).encode()
+    (tmp_path / "a.log").write_bytes(text)
+    (tmp_path / "b.log.gz").write_bytes(gzip.compress(text))
+    with tarfile.open(tmp_path / "c.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "a.log", arcname="x/nova-compute.log")
+    seen: list[int] = []
+    trace([tmp_path], on_progress=seen.append)
+    on_disk = sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert sum(seen) == on_disk
+    assert all(n >= 0 for n in seen)

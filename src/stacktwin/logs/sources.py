@@ -136,6 +136,7 @@ class Source:
     service: str | None
     host: str | None
     stream: IO[bytes]
+    raw: IO[bytes] | None = None  # the on-disk file under the stream (progress: raw.tell())
 
 
 def service_from_path(name: str) -> str | None:
@@ -235,7 +236,7 @@ class SourceWalker:
         elif report:
             self.problems.add(str(path), "no such file or folder", skipped=True)
 
-    def _source(self, name: str, stream: IO[bytes]) -> Source:
+    def _source(self, name: str, stream: IO[bytes], raw: IO[bytes]) -> Source:
         service = service_from_path(name)
         for rule in self.service_overrides:
             if rule.applies(name):
@@ -244,7 +245,7 @@ class SourceWalker:
         for rule in self.host_overrides:
             if rule.applies(name):
                 host = rule.value
-        return Source(name, service, host, stream)
+        return Source(name, service, host, stream, raw)
 
     def __iter__(self) -> Iterator[Source]:
         for path in self.paths:
@@ -267,7 +268,7 @@ class SourceWalker:
             except OSError as exc:
                 self.problems.add(name, f"cannot read: {exc}", skipped=True)
                 return
-            yield self._source(name, stream)
+            yield self._source(name, stream, raw)
 
     def _tar_members(self, name: str, raw: IO[bytes]) -> Iterator[Source]:
         try:
@@ -295,7 +296,7 @@ class SourceWalker:
                 except OSError as exc:
                     self.problems.add(member_name, f"cannot read: {exc}", skipped=True)
                     continue
-                yield self._source(member_name, stream)
+                yield self._source(member_name, stream, raw)
         except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
             self.problems.add(name, f"tar archive is damaged or truncated: {exc}", skipped=True)
         finally:
