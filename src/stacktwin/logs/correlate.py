@@ -20,6 +20,7 @@ clock difference.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,6 +130,7 @@ class Correlator:
         self._instance: dict[str, dict[Kind, list[Event]]] = defaultdict(lambda: defaultdict(list))
         self._port: dict[str, dict[Kind, list[Event]]] = defaultdict(lambda: defaultdict(list))
         self._port_instance: dict[str, str] = {}
+        self._instance_ports: dict[str, set[str]] = defaultdict(set)
         self._requests: dict[str, Event] = {}
         self._source_host: dict[str, str] = {}  # instance -> host of the nova-compute log
         self._services_read: frozenset[str] | None = None
@@ -142,8 +144,9 @@ class Correlator:
             return
         if event.port is not None and kind in _PORT_KINDS:
             self._port[event.port][kind].append(event)
-            if event.instance is not None:
-                self._port_instance.setdefault(event.port, event.instance)
+            if event.instance is not None and event.port not in self._port_instance:
+                self._port_instance[event.port] = event.instance
+                self._instance_ports[event.instance].add(event.port)
         if event.instance is not None and (kind not in _PORT_KINDS or kind is Kind.WAIT_PREPARED):
             self._instance[event.instance][kind].append(event)
             if source_host and kind is Kind.BUILD_STARTED:
@@ -170,7 +173,7 @@ class Correlator:
         )
 
     def _ports_of(self, uuid: str) -> list[str]:
-        return sorted(p for p, inst in self._port_instance.items() if inst == uuid)
+        return sorted(self._instance_ports.get(uuid, ()))
 
     def _boot(self, uuid: str) -> Boot:
         skew = self.skew
@@ -255,16 +258,12 @@ class Correlator:
                 api = chain.get(Milestone.EVENT_API)
                 if api is not None and api.text:
                     boot.host = api.text
-        boot.ports = sorted(
-            chain_ports,
-            key=lambda p: (
-                per_port[p].get(Milestone.WAIT_PREPARED, None) is None,
-                (per_port[p][Milestone.WAIT_PREPARED].timestamp or 0.0)
-                if Milestone.WAIT_PREPARED in per_port[p]
-                else 0.0,
-                p,
-            ),
-        )
+
+        def wait_time(port: str) -> float:
+            wait = per_port[port].get(Milestone.WAIT_PREPARED)
+            return wait.timestamp if wait is not None and wait.timestamp is not None else math.inf
+
+        boot.ports = sorted(chain_ports, key=lambda p: (wait_time(p), p))
         for _kind, milestone in _CHAIN:
             if not chain_ports or not all(milestone in per_port[p] for p in chain_ports):
                 continue
