@@ -159,3 +159,19 @@ def test_damaged_tar_reports_and_keeps_earlier_members(tmp_path: Path) -> None:
     msgs = _messages(result)
     assert any(m.startswith(f"{archive}") and "truncated" in m for m in msgs), msgs
     assert syn.A in [b.instance for b in result.boots]
+
+
+def test_overlong_line_is_reported_and_skipped(tmp_path: Path) -> None:
+    from stacktwin.logs.scan import MAX_LINE_BYTES
+
+    lines = syn.nova_compute().encode().splitlines(keepends=True)
+    blob = b"x" * (MAX_LINE_BYTES + 5_000_000) + b"\n"
+    log = tmp_path / "compute1" / "var" / "log" / "nova" / "nova-compute.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(b"".join([*lines[:3], blob, *lines[3:]]))
+    result = trace([tmp_path])
+    assert [str(p) for p in result.problems.items] == [f"{log}:4: line longer than 16 MiB: skipped"]
+    a = next(b for b in result.boots if b.instance == syn.A)
+    # Lines after the blob keep their numbers: "Instance spawned successfully." is line 9 + 1.
+    assert a.sources["running"] == f"{log}:10"
+    assert a.outcome is Outcome.ACTIVE

@@ -13,6 +13,7 @@ Bad input is reported, never raised, and what can be read still is:
 * an empty stream is reported (nothing to trace);
 * invalid UTF-8 is reported with its line number; the line is decoded with replacement
   characters and still traced;
+* a line longer than :data:`MAX_LINE_BYTES` is reported and skipped (memory stays bounded);
 * a truncated or corrupt compressed stream is reported with the line reached; everything before
   it is traced.
 """
@@ -33,6 +34,9 @@ from stacktwin.logs.sources import Problems, Source, service_from_logger
 from stacktwin.logs.templates import ANCHORS, Event, match
 
 CHUNK_BYTES = 4 << 20
+#: A "line" longer than this is no log record (a dumped blob, a file without newlines): it is
+#: reported and skipped so that memory stays bounded.
+MAX_LINE_BYTES = 16 << 20
 _BINARY_PROBE = 8192
 _MAX_UTF8_REPORTS = 5  # per stream; the rest are counted in one message
 
@@ -110,6 +114,7 @@ def scan(
     first = True
     utf8_reports = 0
     utf8_bad = 0
+    overlong = False  # inside a line longer than MAX_LINE_BYTES
     while True:
         block, error = _read_block(stream)
         end = error is not None or not block
@@ -123,13 +128,29 @@ def scan(
                     problems.add(name, "binary data, not a text log: skipped", skipped=True)
                     return
         buf = carry + block
+        carry = b""
+        if overlong:  # drop the rest of a line already reported as too long
+            newline = buf.find(b"\n")
+            if newline == -1:
+                buf = b""
+            else:
+                buf = buf[newline + 1 :]
+                line_no += 1
+                overlong = False
         if end:
-            carry = b""
             if buf and not buf.endswith(b"\n"):
                 buf += b"\n"
         else:
             cut = buf.rfind(b"\n") + 1
             buf, carry = buf[:cut], buf[cut:]
+            if len(carry) > MAX_LINE_BYTES:
+                problems.add(
+                    name,
+                    f"line longer than {MAX_LINE_BYTES >> 20} MiB: skipped",
+                    line=line_no + buf.count(b"\n"),
+                )
+                carry = b""
+                overlong = True
         if not buf.isascii():
             for offset in _invalid_utf8_lines(buf):
                 utf8_bad += 1
