@@ -10,6 +10,7 @@ from rich.console import Console, Group
 from rich.table import Table
 
 from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_POINTS, Boot
+from stacktwin.logs.correlate import UNKNOWN_STOP
 
 
 def _secs(value: float | int | None) -> str:
@@ -45,6 +46,7 @@ def summary_view(summary: dict[str, Any]) -> Group:
     stops.add_column("meaning")
     stops.add_column("boots", justify="right")
     helps = {name: text for _, name, text in STOP_POINTS}
+    helps[UNKNOWN_STOP] = "the next hop's service left no log in the input"
     for name, count in summary["stopped_at"].items():
         stops.add_row(name, helps.get(name, ""), str(count))
     if not summary["stopped_at"]:
@@ -91,7 +93,10 @@ def timeline_view(boot: Boot) -> Group:
     head.add_row("outcome", boot.outcome.value + (f" ({boot.reason})" if boot.reason else ""))
     stop = boot.chain_stop()
     if stop is not None:
-        meaning = next((text for _, name, text in STOP_POINTS if name == stop), "")
+        meaning = next(
+            (text for _, name, text in STOP_POINTS if name == stop),
+            "the next hop's service left no log in the input",
+        )
         head.add_row("chain stopped", f"{stop}: {meaning}")
     head.add_row("spawn / build", f"{_secs(boot.spawn_seconds)} s / {_secs(boot.build_seconds)} s")
 
