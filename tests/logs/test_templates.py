@@ -67,6 +67,10 @@ def test_failure_templates() -> None:
     aborted = _events(msg, "ERROR", instance=False)[0]
     assert (aborted.kind, aborted.instance) == (Kind.ABORTED, INST)
     assert aborted.text == "Failed to allocate the network(s), not rescheduling."
+    localised = _events(
+        f"BuildAbortException: La build dell'istanza {INST} \\xe8 stata interrotta: x", "ERROR"
+    )
+    assert (localised[0].kind, localised[0].instance) == (Kind.ABORTED, INST)
     nf = _events(f"Neutron Reported failure on event network-vif-plugged-{P} for instance {INST}")
     assert (nf[0].kind, nf[0].port) == (Kind.NEUTRON_FAILED, P)
     assert _events("Terminating instance", "INFO")[0].kind is Kind.TERMINATING

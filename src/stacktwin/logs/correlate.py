@@ -211,11 +211,13 @@ class Correlator:
         if build is not None and build.timestamp is not None:
             lo = build.timestamp
 
-        enders = [
-            e
-            for k in (Kind.BUILD_TOOK, Kind.SPAWN_FAILED, Kind.ABORTED)
-            if (e := _first(ev.get(k, ()), lo, None, skew)) is not None
-        ]
+        # The build ends with "Took … to build" (active) or, on failure, with the abort that
+        # follows "Instance failed to spawn" (the latter stands in when the abort is missing).
+        built_ok = _first(ev.get(Kind.BUILD_TOOK, ()), lo, None, skew)
+        failed = _first(ev.get(Kind.ABORTED, ()), lo, None, skew) or _first(
+            ev.get(Kind.SPAWN_FAILED, ()), lo, None, skew
+        )
+        enders = [e for e in (built_ok, failed) if e is not None]
         finish = min(enders, key=lambda e: e.timestamp or 0.0) if enders else None
         hi = finish.timestamp if finish is not None else None
 
@@ -288,6 +290,8 @@ class Correlator:
             boot.outcome = Outcome.ACTIVE
         elif finish is not None:
             boot.outcome = Outcome.ERROR
+        elif Milestone.RUNNING.value in boot.milestones:
+            boot.outcome = Outcome.ACTIVE  # releases before Liberty log no "Took … to build"
         elif _first(ev.get(Kind.TERMINATING, ()), lo, None, skew) is not None:
             boot.outcome = Outcome.DELETED
         elif any(ev.get(k) for k in (Kind.SPAWN_FAILED, Kind.ABORTED)):

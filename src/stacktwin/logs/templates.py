@@ -74,6 +74,7 @@ ANCHORS: tuple[bytes, ...] = (
     b"spawned successfully",
     b"Timeout waiting for",
     b"Build of instance",
+    b"BuildAbortException: ",
     b"Terminating instance",
     b"/servers HTTP",
     b'/servers" status',
@@ -97,6 +98,7 @@ _RX_TOOK_SPAWN = re.compile(r"Took (\d+(?:\.\d+)?) seconds to spawn the instance
 _RX_TOOK_BUILD = re.compile(r"Took (\d+(?:\.\d+)?) seconds to build instance")
 _RX_CLAIM = re.compile(r"Claim successful(?: on node (\S+))?")
 _RX_ABORTED = re.compile(rf"Build of instance ({_UUID}) aborted: (.*)")
+_RX_ABORT_EXC = re.compile(r"(?:nova\.exception\.)?BuildAbortException: (.*)")
 #: nova 16 and older: "…vif plugging callback…"; nova 17-24: "[('network-vif-plugged', 'P')]";
 #: nova >= 25: "['network-vif-plugged-P']".
 _RX_TIMEOUT = re.compile(
@@ -190,6 +192,9 @@ def match(record: LogRecord, source: str) -> list[Event]:
         return [ev(Kind.RUNNING)]
     if m := _RX_ABORTED.search(msg):
         return [ev(Kind.ABORTED, instance=m.group(1), text=m.group(2).strip())]
+    if inst is not None and (m := _RX_ABORT_EXC.match(msg)):
+        # The exception line closing the traceback; its text may be localised.
+        return [ev(Kind.ABORTED, text=m.group(1).strip())]
     if msg.startswith("Terminating instance"):
         return [ev(Kind.TERMINATING)]
     if m := _RX_CLAIM.search(msg):
