@@ -153,15 +153,21 @@ def trace(
         console.print(timeline_view(result.boots[0]))
     else:
         console.print(summary_view(summary))
-    if json_out is not None:
-        write_json(
-            json_out,
-            summary,
-            result.boots,
-            vif_plugged=[v.to_dict() for v in result.vif_plugged],
+    try:
+        if json_out is not None:
+            write_json(
+                json_out,
+                summary,
+                result.boots,
+                vif_plugged=[v.to_dict() for v in result.vif_plugged],
+            )
+        if parquet_out is not None:
+            write_parquet(parquet_out, result.boots)
+    except OSError as exc:
+        errors.print(
+            f"[red]error:[/] cannot write {exc.filename or 'output'}: {exc.strerror or exc}"
         )
-    if parquet_out is not None:
-        write_parquet(parquet_out, result.boots)
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

@@ -113,3 +113,27 @@ def test_bad_file_among_good_ones_still_exits_zero(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "junk.bin: binary data, not a text log: skipped" in result.output
     assert "Boots found: 3" in result.output
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path: Path) -> None:
+    root = syn.write(tmp_path / "logs")
+    target = tmp_path / "no-such-dir" / "boots.json"
+    result = runner.invoke(app, ["trace", str(root), "--json", str(target)])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "No such file or directory" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    pq_target = tmp_path / "no-such-dir" / "boots.parquet"
+    result = runner.invoke(app, ["trace", str(root), "--parquet", str(pq_target)])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output
+
+
+def test_empty_result_still_writes_a_valid_parquet(tmp_path: Path) -> None:
+    log = tmp_path / "nova-api.log"
+    log.write_text("2024-03-01 10:00:00.000 1 INFO nova.api.openstack [-] nothing about boots\n")
+    out = tmp_path / "b.parquet"
+    result = runner.invoke(app, ["trace", str(log), "--parquet", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    assert table.num_rows == 0
+    assert "event_received" in table.column_names and "agent_seconds" in table.column_names
