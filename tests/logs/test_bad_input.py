@@ -175,3 +175,13 @@ def test_overlong_line_is_reported_and_skipped(tmp_path: Path) -> None:
     # Lines after the blob keep their numbers: "Instance spawned successfully." is line 9 + 1.
     assert a.sources["running"] == f"{log}:10"
     assert a.outcome is Outcome.ACTIVE
+
+
+def test_corrupt_compressed_header_is_skipped_once(tmp_path: Path) -> None:
+    bad = tmp_path / "nova-compute.log.1.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00" + b"\xff" * 64)
+    result = trace([bad, _good(tmp_path)])
+    msgs = _messages(result)
+    assert len(msgs) == 1 and msgs[0].startswith(f"{bad}: cannot decompress (")
+    assert result.problems.files_skipped == 1
+    assert len(result.boots) == 3

@@ -117,6 +117,9 @@ def scan(
     overlong = False  # inside a line longer than MAX_LINE_BYTES
     while True:
         block, error = _read_block(stream)
+        if error is not None and stats.bytes_read == 0 and not block:
+            problems.add(name, f"cannot decompress ({error}): skipped", skipped=True)
+            return
         end = error is not None or not block
         if block:
             if on_bytes is not None:
