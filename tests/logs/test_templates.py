@@ -85,6 +85,25 @@ def test_neutron_server_templates() -> None:
     assert (new[0].kind, new[0].port) == (Kind.PORT_ACTIVE, P)
 
 
+def test_neutron_binding_templates() -> None:
+    liberty = _events(
+        f'10.0.20.24 "PUT /v2.0/ports/{P} HTTP/1.1" status: 200  len: 1119 time: 2.7961688',
+        "INFO",
+        instance=False,
+    )
+    assert (liberty[0].kind, liberty[0].port) == (Kind.PORT_PUT, P)
+    kilo = _events(
+        f'10.211.55.142 - - [12/Nov/2015 13:14:56] "PUT /v2.0/ports/{P}.json HTTP/1.1" 200 612 0.2',
+        "INFO",
+        instance=False,
+    )
+    assert (kilo[0].kind, kilo[0].port) == (Kind.PORT_PUT, P)
+    refused = f'1.2.3.4 "PUT /v2.0/ports/{P} HTTP/1.1" status: 409  len: 1 time: 0.1'
+    assert _events(refused, "INFO", instance=False) == []
+    bound = _events(f"Bound port: {P}, host: compute-3, vif_type: ovs", instance=False)
+    assert (bound[0].kind, bound[0].port, bound[0].text) == (Kind.BOUND, P, "compute-3")
+
+
 def test_sending_events_py2_repr_several_events_any_key_order() -> None:
     msg = (
         f"Sending events: [{{'status': 'completed', 'tag': u'{P}', 'name': 'network-vif-plugged',"

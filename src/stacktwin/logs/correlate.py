@@ -45,6 +45,8 @@ _BOOT_KINDS = frozenset(
 _PORT_KINDS = frozenset(
     {
         Kind.PORT_BOUND,
+        Kind.PORT_PUT,
+        Kind.BOUND,
         Kind.WAIT_PREPARED,
         Kind.DEVICE_UP,
         Kind.PORT_ACTIVE,
@@ -251,6 +253,12 @@ class Correlator:
                 if kind is Kind.WAIT_PREPARED:
                     start = lo  # nova prepares in parallel with neutron's binding
                 found = _first(kinds.get(kind, ()), start, hi, skew)
+                if found is None and kind is Kind.PORT_BOUND:
+                    # Without nova's DEBUG line: neutron's answer to the binding PUT, else
+                    # ML2's "Bound port" (Kilo binds within the POST that creates the port).
+                    found = _first(kinds.get(Kind.PORT_PUT, ()), start, hi, skew) or _first(
+                        kinds.get(Kind.BOUND, ()), start, hi, skew
+                    )
                 if found is not None:
                     chain[milestone] = found
                     if kind is not Kind.WAIT_PREPARED:

@@ -30,6 +30,8 @@ class Kind(StrEnum):
     BUILD_STARTED = "build_started"  # nova-compute "Starting instance..."
     CLAIMED = "claimed"  # nova-compute "Claim successful on node X" (the host)
     PORT_BOUND = "port_bound"  # nova "Successfully updated port: X" (PUT with binding answered)
+    PORT_PUT = "port_put"  # neutron-server access line of PUT /v2.0/ports/X answered 200
+    BOUND = "bound"  # neutron-server ML2 "Bound port: X, host: H" (Kilo binds in the POST)
     WAIT_PREPARED = "wait_prepared"  # "Preparing to wait for external event network-vif-plugged-X"
     DEVICE_UP = "device_up"  # neutron-server "Device X up at agent A"
     PORT_ACTIVE = "port_active"  # neutron "New status is: ACTIVE" / "Provisioning complete"
@@ -75,6 +77,8 @@ ANCHORS: tuple[bytes, ...] = (
     b"Timeout waiting for",
     b"Build of instance",
     b"BuildAbortException: ",
+    b'"PUT /v2.0/ports/',
+    b"Bound port: ",
     b"Terminating instance",
     b"/servers HTTP",
     b'/servers" status',
@@ -107,6 +111,12 @@ _RX_TIMEOUT = re.compile(
 _RX_NEUTRON_FAILED = re.compile(rf"Neutron Reported failure on event network-vif-plugged-({_UUID})")
 _RX_SPAWN_FAILED = re.compile(r"Instance failed to spawn(?:: (\w+))?")
 _RX_ANY_UUID = re.compile(_UUID)
+_RX_BOUND = re.compile(rf"^Bound port: ({_UUID}), host: ([^,\s]+)")
+#: eventlet ``neutron.wsgi`` access lines: ``"PUT … HTTP/1.1" status: 200`` (Liberty+) or
+#: Kilo's Apache-like ``"PUT /v2.0/ports/P.json HTTP/1.1" 200 …``.
+_RX_PORT_PUT = re.compile(
+    rf'"PUT /v2\.0/ports/({_UUID})(?:\.json)?(?: HTTP/1\.[01])?"(?: status:)? 200\b'
+)
 _RX_POST_SERVERS = re.compile(
     r"\"POST /v2(?:\.1)?/(?:[0-9a-f]{32}/)?servers(?: HTTP/1\.[01])?\" status: 202"
     r".*time: (\d+(?:\.\d+)?)"
@@ -199,6 +209,10 @@ def match(record: LogRecord, source: str) -> list[Event]:
         return [ev(Kind.TERMINATING)]
     if m := _RX_CLAIM.search(msg):
         return [ev(Kind.CLAIMED, text=m.group(1))]
+    if m := _RX_BOUND.match(msg):
+        return [ev(Kind.BOUND, instance=None, port=m.group(1), text=m.group(2))]
+    if m := _RX_PORT_PUT.search(msg):
+        return [ev(Kind.PORT_PUT, instance=None, port=m.group(1))]
     if m := _RX_POST_SERVERS.search(msg):
         return [ev(Kind.REQUESTED, instance=None, value=float(m.group(1)))]
     if m := _RX_SCHEDULE_CLAIM.search(msg):
