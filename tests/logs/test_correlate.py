@@ -130,3 +130,35 @@ def test_lines_without_timestamps_still_give_the_boot(tmp_path: Path) -> None:
     assert all(v is None for v in a.hop_latencies().values())
     b = next(b for b in result.boots if b.instance == syn.B)
     assert b.outcome is Outcome.ERROR and b.reason == "vif_plugging_timeout"
+
+
+def test_a_port_reused_by_a_later_instance_belongs_to_both_builds(tmp_path: Path) -> None:
+    root = syn.write(tmp_path)
+    d = "dddddddd-0000-4000-8000-000000000004"
+    rd = "req-0000000d-0000-4000-8000-00000000000d"
+    later = "".join(
+        syn._l(t, "DEBUG", "nova.compute.manager", syn._ctx(rd), msg, d)
+        for t, msg in [
+            ("11:00:00.000", "Starting instance... _do_build"),
+            (
+                "11:00:05.000",
+                f"Preparing to wait for external event network-vif-plugged-{syn.PC} x",
+            ),
+            (
+                "11:00:07.000",
+                f"Received event network-vif-plugged-{syn.PC} external_instance_event",
+            ),
+            ("11:00:07.100", "Instance spawned successfully."),
+            ("11:00:08.000", "Took 8.00 seconds to build instance."),
+        ]
+    )
+    (root / "compute2/var/log/nova").mkdir(parents=True)
+    (root / "compute2/var/log/nova/nova-compute.log").write_text(later)
+    result = trace([root])
+    c = next(b for b in result.boots if b.instance == syn.C)
+    reuse = next(b for b in result.boots if b.instance == d)
+    assert c.ports == reuse.ports == [syn.PC]
+    assert reuse.milestones["event_received"] == _t("11:00:07.000")
+    # D's events name D: C (deleted while waiting) does not take them.
+    assert "event_received" not in c.milestones
+    assert c.outcome is Outcome.DELETED and c.chain_stop() == "agent"

@@ -146,8 +146,10 @@ class Correlator:
             return
         if event.port is not None and kind in _PORT_KINDS:
             self._port[event.port][kind].append(event)
-            if event.instance is not None and event.port not in self._port_instance:
-                self._port_instance[event.port] = event.instance
+            if event.instance is not None:
+                # A pre-created port may move between instances: each keeps it, and the
+                # time window of each build picks its own events.
+                self._port_instance.setdefault(event.port, event.instance)
                 self._instance_ports[event.instance].add(event.port)
         if event.instance is not None and (kind not in _PORT_KINDS or kind is Kind.WAIT_PREPARED):
             self._instance[event.instance][kind].append(event)
@@ -244,8 +246,16 @@ class Correlator:
         ]
         chain_ports = waited or ports
         per_port: dict[str, dict[Milestone, Event]] = {}
+        if hi is None:
+            # Unfinished build: a delete ends it (events after it belong to someone else).
+            deleted = _first(ev.get(Kind.TERMINATING, ()), lo, None, skew)
+            hi = deleted.timestamp if deleted is not None else None
         for port in chain_ports:
-            kinds = self._port[port]
+            # Port events naming another instance are another build's (a reused port).
+            kinds = {
+                k: [e for e in events if e.instance is None or e.instance == uuid]
+                for k, events in self._port[port].items()
+            }
             chain: dict[Milestone, Event] = {}
             prev: float | None = lo
             for kind, milestone in _CHAIN:
