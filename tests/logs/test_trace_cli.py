@@ -95,6 +95,9 @@ def test_service_and_host_overrides(tmp_path: Path) -> None:
         "nova-api": 1,
         "nova-compute": 1,
     }
+    hosts = {b["instance"]: b["host"] for b in data["boots"]}
+    # A's claim names its node; B has no claim line: the overridden host of its file counts.
+    assert hosts == {syn.A: "compute1", syn.B: "compute-one", syn.C: "compute-one"}
     bad = runner.invoke(app, ["trace", str(root), "--service", "no-equals-sign"])
     assert bad.exit_code == 2
 

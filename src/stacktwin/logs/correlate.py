@@ -56,6 +56,21 @@ _PORT_KINDS = frozenset(
         Kind.NEUTRON_FAILED,
     }
 )
+#: Kinds only nova-compute logs: the host of their file is the boot's host.
+_COMPUTE_KINDS = frozenset(
+    {
+        Kind.BUILD_STARTED,
+        Kind.CLAIMED,
+        Kind.PORT_BOUND,
+        Kind.WAIT_PREPARED,
+        Kind.EVENT_RECEIVED,
+        Kind.RUNNING,
+        Kind.SPAWN_TOOK,
+        Kind.BUILD_TOOK,
+        Kind.TIMEOUT,
+        Kind.SPAWN_FAILED,
+    }
+)
 #: Per-port chain, in path order: (kind, milestone).
 _CHAIN: tuple[tuple[Kind, Milestone], ...] = (
     (Kind.PORT_BOUND, Milestone.PORT_BOUND),
@@ -144,6 +159,11 @@ class Correlator:
             for rid in event.request_ids:
                 self._requests.setdefault(rid, event)
             return
+        if source_host and event.instance is not None and kind in _COMPUTE_KINDS:
+            if kind is Kind.BUILD_STARTED:
+                self._source_host[event.instance] = source_host
+            else:
+                self._source_host.setdefault(event.instance, source_host)
         if event.port is not None and kind in _PORT_KINDS:
             self._port[event.port][kind].append(event)
             if event.instance is not None:
@@ -153,8 +173,6 @@ class Correlator:
                 self._instance_ports[event.instance].add(event.port)
         if event.instance is not None and (kind not in _PORT_KINDS or kind is Kind.WAIT_PREPARED):
             self._instance[event.instance][kind].append(event)
-            if source_host and kind is Kind.BUILD_STARTED:
-                self._source_host.setdefault(event.instance, source_host)
 
     # -- resolution -------------------------------------------------------------------------
 
