@@ -54,18 +54,18 @@ class ScanStats:
     service: str | None = None
 
 
-def _invalid_utf8_lines(chunk: bytes) -> Iterator[int]:
-    """0-based offsets of the lines (within chunk) holding invalid UTF-8."""
+def _invalid_utf8_lines(chunk: bytes, limit: int) -> Iterator[int]:
+    """Offsets of the starts of the lines holding invalid UTF-8 in ``chunk[:limit]``."""
     pos = 0
-    while pos < len(chunk):
+    while pos < limit:
         try:
-            chunk[pos:].decode("utf-8")
+            chunk[pos:limit].decode("utf-8")
             return
         except UnicodeDecodeError as exc:
             bad = pos + exc.start
             line_start = chunk.rfind(b"\n", 0, bad) + 1
             yield line_start
-            nxt = chunk.find(b"\n", bad)
+            nxt = chunk.find(b"\n", bad, limit)
             if nxt == -1:
                 return
             pos = nxt + 1
@@ -140,22 +140,25 @@ def scan(
                 buf = buf[newline + 1 :]
                 line_no += 1
                 overlong = False
+        # Only buf[:limit] (whole lines) is scanned now; the tail waits for the next block.
+        # Bounds instead of slices: no copy of the block.
         if end:
             if buf and not buf.endswith(b"\n"):
                 buf += b"\n"
+            limit = len(buf)
         else:
-            cut = buf.rfind(b"\n") + 1
-            buf, carry = buf[:cut], buf[cut:]
+            limit = buf.rfind(b"\n") + 1
+            carry = buf[limit:]
             if len(carry) > MAX_LINE_BYTES:
                 problems.add(
                     name,
                     f"line longer than {MAX_LINE_BYTES >> 20} MiB: skipped",
-                    line=line_no + buf.count(b"\n"),
+                    line=line_no + buf.count(b"\n", 0, limit),
                 )
                 carry = b""
                 overlong = True
         if not buf.isascii():
-            for offset in _invalid_utf8_lines(buf):
+            for offset in _invalid_utf8_lines(buf, limit):
                 utf8_bad += 1
                 if utf8_reports < _MAX_UTF8_REPORTS:
                     utf8_reports += 1
@@ -166,11 +169,12 @@ def scan(
                     )
         pos = 0  # buf offset whose line number is `line_no`
         last_end = -1
-        for _, start, _end in _AUTOMATON.find_matches_as_indexes(buf):
+        view = buf if limit == len(buf) else memoryview(buf)[:limit]
+        for _, start, _end in _AUTOMATON.find_matches_as_indexes(view):
             if start < last_end:
                 continue  # another anchor on a line already taken
             line_start = buf.rfind(b"\n", 0, start) + 1
-            line_end = buf.find(b"\n", start)
+            line_end = buf.find(b"\n", start, limit)
             line_no += buf.count(b"\n", pos, line_start)
             pos = line_start
             last_end = line_end + 1
@@ -182,7 +186,7 @@ def scan(
             for event in match(record, f"{name}:{line_no}"):
                 stats.events += 1
                 yield event
-        line_no += buf.count(b"\n", pos)
+        line_no += buf.count(b"\n", pos, limit)
         if error is not None:
             problems.add(
                 name,
