@@ -1,0 +1,222 @@
+"""Milestone templates: which log messages mark which point of a boot, per release.
+
+Each template is the message text OpenStack's own code writes (dossier §8.2, checked against
+nova 17 / neutron 12 sources and the real logs in ``shared/data``).  The wording that changed
+between releases is listed side by side, so one table reads Kilo to 2026.x logs.
+
+Only a handful of literal *anchors* (:data:`ANCHORS`) can start a boot-relevant line.  The
+scanner finds them in big byte chunks with an Aho-Corasick automaton (C/Rust speed) and only the
+few lines holding one are decoded and matched here; every other line of a log is skipped in
+bulk.  A template therefore must contain one of the anchors: :func:`match` is only ever called
+on such lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from stacktwin.logs.envelope import LogRecord
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+class Kind(StrEnum):
+    """What a matched line says."""
+
+    REQUESTED = "requested"  # nova-api access line of POST /servers (request id -> start time)
+    SCHEDULED = "scheduled"  # scheduler claimed resources / conductor selected a host
+    BUILD_STARTED = "build_started"  # nova-compute "Starting instance..."
+    CLAIMED = "claimed"  # nova-compute "Claim successful on node X" (the host)
+    PORT_BOUND = "port_bound"  # nova "Successfully updated port: X" (PUT with binding answered)
+    PORT_PUT = "port_put"  # neutron-server access line of PUT /v2.0/ports/X answered 200
+    BOUND = "bound"  # neutron-server ML2 "Bound port: X, host: H" (Kilo binds in the POST)
+    WAIT_PREPARED = "wait_prepared"  # "Preparing to wait for external event network-vif-plugged-X"
+    DEVICE_UP = "device_up"  # neutron-server "Device X up at agent A"
+    PORT_ACTIVE = "port_active"  # neutron "New status is: ACTIVE" / "Provisioning complete"
+    EVENT_SENT = "event_sent"  # neutron "Sending events: [...network-vif-plugged...]"
+    EVENT_API = "event_api"  # nova-api "Creating event network-vif-plugged:X for instance U"
+    EVENT_RECEIVED = "event_received"  # nova-compute "Received event network-vif-plugged-X"
+    RUNNING = "running"  # "Instance spawned successfully."
+    SPAWN_TOOK = "spawn_took"  # "Took N seconds to spawn the instance on the hypervisor."
+    BUILD_TOOK = "build_took"  # "Took N seconds to build instance." (ACTIVE)
+    TIMEOUT = "timeout"  # vif-plugging deadline expired
+    NEUTRON_FAILED = "neutron_failed"  # "Neutron Reported failure on event …"
+    SPAWN_FAILED = "spawn_failed"  # "Instance failed to spawn"
+    ABORTED = "aborted"  # "Build of instance U aborted: reason"
+    TERMINATING = "terminating"  # "Terminating instance" (delete, or cleanup after a failure)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One boot-relevant fact read from one line."""
+
+    kind: Kind
+    timestamp: float | None
+    source: str  # "file:line"
+    instance: str | None = None
+    port: str | None = None
+    request_ids: tuple[str, ...] = ()
+    value: float | None = None  # seconds for *_TOOK and REQUESTED's wall time
+    text: str | None = None  # host for CLAIMED/EVENT_API, reason for ABORTED/SPAWN_FAILED
+
+
+#: Literal byte strings, one of which every relevant line contains.
+ANCHORS: tuple[bytes, ...] = (
+    b"network-vif-plugged",
+    b"Starting instance",
+    b"Claim successful",
+    b"Successfully updated port",
+    b"up at agent",
+    b"New status is: ACTIVE",
+    b"Provisioning complete for port",
+    b"to spawn",
+    b"to build instance",
+    b"spawned successfully",
+    b"Timeout waiting for",
+    b"Build of instance",
+    b"BuildAbortException: ",
+    b'"PUT /v2.0/ports/',
+    b"Bound port: ",
+    b"Terminating instance",
+    b"/servers HTTP",
+    b'/servers" status',
+    b"Attempting to claim resources",
+    b"Selected host",
+)
+
+_RX_PORT_BOUND = re.compile(rf"Successfully updated port: ({_UUID})")
+_RX_WAIT = re.compile(rf"Preparing to wait for external event network-vif-plugged-({_UUID})")
+_RX_RECEIVED = re.compile(rf"Received event network-vif-plugged-({_UUID})")
+_RX_EVENT_API = re.compile(
+    rf"Creating event network-vif-plugged:({_UUID}) for instance ({_UUID})(?: on (\S+))?"
+)
+_RX_DEVICE_UP = re.compile(rf"Device ({_UUID}) up at agent")
+_RX_NEW_ACTIVE = re.compile(rf"Current status of the port ({_UUID}) is: \w+; New status is: ACTIVE")
+_RX_PROVISIONED = re.compile(rf"Provisioning complete for port ({_UUID})")
+_RX_SENDING = re.compile(r"Sending events: (\[.*)")
+_RX_EVENT_DICT = re.compile(r"\{[^{}]*\}")
+_RX_EVENT_FIELD = re.compile(r"""['"](name|tag|server_uuid|status)['"]: u?['"]([^'"]*)['"]""")
+_RX_TOOK_SPAWN = re.compile(r"Took (\d+(?:\.\d+)?) seconds to spawn the instance")
+_RX_TOOK_BUILD = re.compile(r"Took (\d+(?:\.\d+)?) seconds to build instance")
+_RX_CLAIM = re.compile(r"Claim successful(?: on node (\S+))?")
+_RX_ABORTED = re.compile(rf"Build of instance ({_UUID}) aborted: (.*)")
+_RX_ABORT_EXC = re.compile(r"(?:nova\.exception\.)?BuildAbortException: (.*)")
+#: nova 16 and older: "…vif plugging callback…"; nova 17-24: "[('network-vif-plugged', 'P')]";
+#: nova >= 25: "['network-vif-plugged-P']".
+_RX_TIMEOUT = re.compile(
+    r"Timeout waiting for (?:vif plugging callback|\[\('network-vif-plugged|\['network-vif-plugged)"
+)
+_RX_NEUTRON_FAILED = re.compile(rf"Neutron Reported failure on event network-vif-plugged-({_UUID})")
+_RX_SPAWN_FAILED = re.compile(r"Instance failed to spawn(?:: (\w+))?")
+_RX_ANY_UUID = re.compile(_UUID)
+_RX_BOUND = re.compile(rf"^Bound port: ({_UUID}), host: ([^,\s]+)")
+#: eventlet ``neutron.wsgi`` access lines: ``"PUT … HTTP/1.1" status: 200`` (Liberty+) or
+#: Kilo's Apache-like ``"PUT /v2.0/ports/P.json HTTP/1.1" 200 …``.
+_RX_PORT_PUT = re.compile(
+    rf'"PUT /v2\.0/ports/({_UUID})(?:\.json)?(?: HTTP/1\.[01])?"(?: status:)? 200\b'
+)
+_RX_POST_SERVERS = re.compile(
+    r"\"POST /v2(?:\.1)?/(?:[0-9a-f]{32}/)?servers(?: HTTP/1\.[01])?\" status: 202"
+    r".*time: (\d+(?:\.\d+)?)"
+)
+_RX_SCHEDULE_CLAIM = re.compile(
+    rf"Attempting to claim resources in the placement API for instance ({_UUID})"
+)
+_RX_SELECTED = re.compile(r"Selected host: ")
+
+
+def _sent_events(message: str) -> list[tuple[str, str | None]]:
+    """(port, instance) of each network-vif-plugged event in a ``Sending events: [...]`` line.
+
+    The payload is a Python repr of a list of dicts (``u'…'`` strings on Python 2, keys in any
+    order); it is read field by field rather than evaluated.
+    """
+    found = _RX_SENDING.search(message)
+    if found is None:
+        return []
+    out: list[tuple[str, str | None]] = []
+    for item in _RX_EVENT_DICT.findall(found.group(1)):
+        fields = dict(_RX_EVENT_FIELD.findall(item))
+        if fields.get("name") == "network-vif-plugged" and fields.get("tag"):
+            out.append((fields["tag"], fields.get("server_uuid")))
+    return out
+
+
+def match(record: LogRecord, source: str) -> list[Event]:
+    """The events one log record carries (usually zero or one)."""
+    msg = record.message
+    ts = record.timestamp
+    inst = record.instance
+    rids = record.request_ids
+
+    def ev(
+        kind: Kind,
+        *,
+        instance: str | None = inst,
+        port: str | None = None,
+        value: float | None = None,
+        text: str | None = None,
+    ) -> Event:
+        return Event(kind, ts, source, instance, port, rids, value, text)
+
+    if "network-vif-plugged" in msg:
+        if m := _RX_WAIT.search(msg):
+            return [ev(Kind.WAIT_PREPARED, port=m.group(1))]
+        if m := _RX_RECEIVED.search(msg):
+            return [ev(Kind.EVENT_RECEIVED, port=m.group(1))]
+        if m := _RX_EVENT_API.search(msg):
+            return [ev(Kind.EVENT_API, instance=m.group(2), port=m.group(1), text=m.group(3))]
+        if "Sending events" in msg:
+            return [
+                ev(Kind.EVENT_SENT, instance=server, port=port)
+                for port, server in _sent_events(msg)
+            ]
+        if m := _RX_NEUTRON_FAILED.search(msg):
+            return [ev(Kind.NEUTRON_FAILED, port=m.group(1))]
+        if _RX_TIMEOUT.search(msg):
+            return [ev(Kind.TIMEOUT)]
+        return []
+    if _RX_TIMEOUT.search(msg):
+        # Icehouse-Ocata name the instance in the text, not in "[instance: …]".
+        named = _RX_ANY_UUID.search(msg) if inst is None else None
+        return [ev(Kind.TIMEOUT, instance=named.group(0) if named else inst)]
+    if msg.startswith("Starting instance"):
+        return [ev(Kind.BUILD_STARTED)]
+    if m := _RX_DEVICE_UP.search(msg):
+        return [ev(Kind.DEVICE_UP, instance=None, port=m.group(1))]
+    if m := _RX_NEW_ACTIVE.search(msg):
+        return [ev(Kind.PORT_ACTIVE, instance=None, port=m.group(1))]
+    if m := _RX_PROVISIONED.search(msg):
+        return [ev(Kind.PORT_ACTIVE, instance=None, port=m.group(1))]
+    if m := _RX_PORT_BOUND.search(msg):
+        return [ev(Kind.PORT_BOUND, port=m.group(1))]
+    if m := _RX_TOOK_SPAWN.search(msg):
+        return [ev(Kind.SPAWN_TOOK, value=float(m.group(1)))]
+    if m := _RX_TOOK_BUILD.search(msg):
+        return [ev(Kind.BUILD_TOOK, value=float(m.group(1)))]
+    if m := _RX_SPAWN_FAILED.search(msg):
+        return [ev(Kind.SPAWN_FAILED, text=m.group(1))]
+    if "spawned successfully" in msg:
+        return [ev(Kind.RUNNING)]
+    if m := _RX_ABORTED.search(msg):
+        return [ev(Kind.ABORTED, instance=m.group(1), text=m.group(2).strip())]
+    if inst is not None and (m := _RX_ABORT_EXC.match(msg)):
+        # The exception line closing the traceback; its text may be localised.
+        return [ev(Kind.ABORTED, text=m.group(1).strip())]
+    if msg.startswith("Terminating instance"):
+        return [ev(Kind.TERMINATING)]
+    if m := _RX_CLAIM.search(msg):
+        return [ev(Kind.CLAIMED, text=m.group(1))]
+    if m := _RX_BOUND.match(msg):
+        return [ev(Kind.BOUND, instance=None, port=m.group(1), text=m.group(2))]
+    if m := _RX_PORT_PUT.search(msg):
+        return [ev(Kind.PORT_PUT, instance=None, port=m.group(1))]
+    if m := _RX_POST_SERVERS.search(msg):
+        return [ev(Kind.REQUESTED, instance=None, value=float(m.group(1)))]
+    if m := _RX_SCHEDULE_CLAIM.search(msg):
+        return [ev(Kind.SCHEDULED, instance=m.group(1))]
+    if inst is not None and _RX_SELECTED.search(msg):
+        return [ev(Kind.SCHEDULED)]
+    return []

@@ -1,0 +1,141 @@
+"""Terminal rendering of a trace: the summary tables and one boot's timeline (Rich)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+
+from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_POINTS, Boot
+from stacktwin.logs.correlate import UNKNOWN_STOP
+
+
+def _secs(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}"
+
+
+def when(ts: float) -> str:
+    """Epoch seconds as ``YYYY-MM-DD HH:MM:SS.mmm`` (the logs' own clock, read as UTC)."""
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def summary_view(summary: dict[str, Any]) -> Group:
+    """Boots by outcome, where failed chains stopped, latency percentiles, input read/skipped."""
+    outcomes = Table(title=f"Boots found: {summary['boots']}", title_justify="left")
+    outcomes.add_column("outcome")
+    outcomes.add_column("boots", justify="right")
+    for name, count in summary["outcomes"].items():
+        outcomes.add_row(name, str(count))
+    outcomes.add_row("vif-plugging timeouts", str(summary["timeouts"]))
+    for reason, count in summary["reasons"].items():
+        if reason != "vif_plugging_timeout":
+            outcomes.add_row(f"reason: {reason}", str(count))
+    vif = summary.get("vif_plugged")
+    if vif is not None:
+        outcomes.add_row(
+            "vif-plugged sequences (complete)", f"{vif['sequences']} ({vif['complete']})"
+        )
+
+    stops = Table(title="Where failed or waiting chains stopped", title_justify="left")
+    stops.add_column("stopped at")
+    stops.add_column("meaning")
+    stops.add_column("boots", justify="right")
+    helps = {name: text for _, name, text in STOP_POINTS}
+    helps[UNKNOWN_STOP] = "the next hop's service left no log in the input"
+    for name, count in summary["stopped_at"].items():
+        stops.add_row(name, helps.get(name, ""), str(count))
+    if not summary["stopped_at"]:
+        stops.add_row("-", "no chain stopped", "0")
+
+    lat = Table(title="Latency (seconds)", title_justify="left")
+    for col in ("hop", "count", "p50", "p95", "p99", "max"):
+        lat.add_column(col, justify="left" if col == "hop" else "right")
+    for name, dist in summary["latency"].items():
+        lat.add_row(
+            name,
+            str(dist["count"]),
+            _secs(dist["p50"]),
+            _secs(dist["p95"]),
+            _secs(dist["p99"]),
+            _secs(dist["max"]),
+        )
+    legend = "  ".join(f"{h.name}: {h.help}" for h in (*HOPS, *SPANS))
+    parts: list[Any] = [outcomes, stops, lat, legend]
+    inp = summary.get("input")
+    if inp is not None:
+        read = Table(title="Input", title_justify="left")
+        read.add_column("what")
+        read.add_column("value", justify="right")
+        read.add_row("files read", str(inp["files_read"]))
+        read.add_row("MB read (decompressed)", f"{inp['bytes_read'] / 1e6:.1f}")
+        read.add_row("lines read", str(inp["lines_read"]))
+        read.add_row("files skipped", str(inp["files_skipped"]))
+        read.add_row("lines with problems", str(inp["lines_with_problems"]))
+        for service, count in inp["services"].items():
+            read.add_row(f"streams: {service}", str(count))
+        parts.append(read)
+    return Group(*parts)
+
+
+def timeline_view(boot: Boot) -> Group:
+    """One boot, milestone by milestone, with hop latencies and the line each came from."""
+    head = Table.grid(padding=(0, 2))
+    head.add_column()
+    head.add_column()
+    head.add_row("instance", boot.instance)
+    head.add_row("host", boot.host or "unknown")
+    head.add_row("ports", ", ".join(boot.ports) or "unknown")
+    head.add_row("outcome", boot.outcome.value + (f" ({boot.reason})" if boot.reason else ""))
+    stop = boot.chain_stop()
+    if stop is not None:
+        meaning = next(
+            (text for _, name, text in STOP_POINTS if name == stop),
+            "the next hop's service left no log in the input",
+        )
+        head.add_row("chain stopped", f"{stop}: {meaning}")
+    head.add_row("spawn / build", f"{_secs(boot.spawn_seconds)} s / {_secs(boot.build_seconds)} s")
+
+    files = [src.rsplit(":", 1)[0] for src in boot.sources.values()]
+    base = os.path.commonpath(files) if files else ""
+    if base in files:  # a single file: keep its name
+        base = os.path.dirname(base)
+    if base:
+        head.add_row("sources under", base)
+    table = Table(title="Timeline", title_justify="left")
+    table.add_column("milestone")
+    table.add_column("time (log clock)")
+    table.add_column("+s", justify="right")
+    table.add_column("source")
+    first = min(boot.milestones.values(), default=None)
+    for milestone in MILESTONE_ORDER:
+        ts = boot.milestones.get(milestone.value)
+        if ts is None:
+            table.add_row(milestone.value, "not seen", "", "")
+            continue
+        offset = ts - first if first is not None else 0.0
+        source = boot.sources.get(milestone.value, "")
+        if base and source.startswith(base):
+            source = source[len(base) :].lstrip("/")
+        table.add_row(milestone.value, when(ts), f"{offset:.3f}", source)
+
+    hops = Table(title="Hops", title_justify="left")
+    hops.add_column("hop")
+    hops.add_column("between")
+    hops.add_column("seconds", justify="right")
+    for hop in (*HOPS, *SPANS):
+        value = boot.latency(hop)
+        hops.add_row(hop.name, hop.help, "unknown" if value is None else f"{value:.3f}")
+    return Group(head, table, hops)
+
+
+def print_problems(console: Console, problems: list[str], limit: int = 20) -> None:
+    """The input problems, one per line, the first ``limit`` of them."""
+    for text in problems[:limit]:
+        console.print(f"[yellow]skipped/problem:[/] {text}", highlight=False, soft_wrap=True)
+    if len(problems) > limit:
+        console.print(f"[yellow]… and {len(problems) - limit} more (see --json)[/]")
