@@ -81,3 +81,38 @@ def test_simulate_overrides(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["settings"]["cloud"]["hosts"] == 2 and data["settings"]["duration"] == 120
+
+
+def test_simulate_with_real_config_files(tmp_path: Path) -> None:
+    nova = tmp_path / "nova.conf"
+    nova.write_text(
+        "[DEFAULT]\nheal_instance_info_cache_interval = 120\nvif_plugging_timeout = 200\n"
+    )
+    neutron = tmp_path / "neutron.conf"
+    neutron.write_text(
+        "[DEFAULT]\nrpc_workers = 3\n[database]\nmax_pool_size = 7\n"
+        "[agent]\nroot_helper_daemon = sudo neutron-rootwrap-daemon /etc/neutron/rootwrap.conf\n"
+    )
+    res = runner.invoke(
+        app,
+        ["simulate", "all-in-one", "--config", str(nova), "--config", str(neutron),
+         "--duration", "120", "--json", "-"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    s = data["settings"]
+    assert s["nova"]["DEFAULT"]["heal_instance_info_cache_interval"] == 120
+    assert s["nova"]["DEFAULT"]["vif_plugging_timeout"] == 200
+    assert s["neutron"]["DEFAULT"]["rpc_workers"] == 3
+    assert s["neutron"]["database"]["max_pool_size"] == 7
+    assert s["neutron"]["agent"]["root_helper_daemon"].startswith("sudo")
+    assert data["components"]["neutron_workers"]["rpc_workers"] == 3
+    assert data["components"]["compute"]["heal_interval"] == 120
+
+
+def test_simulate_with_unusable_config(tmp_path: Path) -> None:
+    junk = tmp_path / "nova.conf"
+    junk.write_bytes(b"\x00\x01binary\xff")
+    res = runner.invoke(app, ["simulate", "all-in-one", "--config", str(junk)])
+    assert res.exit_code == 2
+    assert "nova.conf" in res.output

@@ -46,6 +46,7 @@ class Twin:
         cv = self.costs.service_cv
         self._sigma = math.sqrt(math.log1p(cv * cv))
         self._mu = -self._sigma * self._sigma / 2.0  # lognormal of mean 1
+        self.lognormal_params = (self._mu, self._sigma)
         heal = scenario.nova.DEFAULT.heal_instance_info_cache_interval
         self.heal_interval = heal if heal is not None else heal_interval_default(scenario.release)
         self.heal_calls = heal_neutron_calls(scenario.release)

@@ -18,6 +18,7 @@ own notifier and casts ``port_update`` to the host's agent (dossier §2.1–2.2)
 from __future__ import annotations
 
 from collections.abc import Generator
+from math import exp
 from typing import TYPE_CHECKING, Any
 
 from stacktwin.boots import Milestone
@@ -38,7 +39,20 @@ Work = Generator[Event | Timeout, Any, bool]
 class NeutronProcess:
     """One neutron-server worker process."""
 
-    __slots__ = ("cores", "db", "hub", "kind", "name", "notifier", "rpc", "twin")
+    __slots__ = (
+        "_db_fraction",
+        "_gauss",
+        "_mu",
+        "_sigma",
+        "cores",
+        "db",
+        "hub",
+        "kind",
+        "name",
+        "notifier",
+        "rpc",
+        "twin",
+    )
 
     def __init__(self, twin: Twin, kind: str, name: str, cores: Resource) -> None:
         sc = twin.scenario
@@ -53,6 +67,10 @@ class NeutronProcess:
             twin.costs.db_connect,
         )  # fmt: skip
         self.notifier = Notifier(twin)
+        # service-time draws, cached off the hot path (same stream as Twin.service)
+        self._gauss = twin.rng("neutron").gauss
+        self._mu, self._sigma = twin.lognormal_params
+        self._db_fraction = twin.costs.neutron_db_fraction
         self.rpc: RpcServer | None = None
         if kind != "api":
             threads = sc.neutron.DEFAULT.executor_thread_pool_size
@@ -64,7 +82,6 @@ class NeutronProcess:
         Returns False when the DB pool timed out (``QueuePool limit ... reached``).  (The
         pool checkout is inlined here: this is the twin's hottest path.)
         """
-        twin = self.twin
         db = self.db
         conn = db.slots.request(timeout=db.timeout)
         if conn.triggered:
@@ -76,10 +93,11 @@ class NeutronProcess:
                 if db.connect_cost:
                     yield Timeout(db.connect_cost)
         elif (yield conn) is None:
-            twin.counters["neutron.db_pool_timeouts"] += 1
+            self.twin.counters["neutron.db_pool_timeouts"] += 1
             return False
-        seconds = twin.service(seconds, "neutron")
-        db_part = seconds * twin.costs.neutron_db_fraction
+        if self._sigma:
+            seconds *= exp(self._gauss(self._mu, self._sigma))
+        db_part = seconds * self._db_fraction
         hub = self.hub.request()
         if not hub.triggered:
             yield hub

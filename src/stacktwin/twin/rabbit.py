@@ -45,7 +45,7 @@ class RpcServer:
     def _run(self, handler: Handler, reply: Event | None) -> ProcessGenerator:
         req = self.executor.request()
         yield req
-        result = yield self.env.process(handler(self.owner))
+        result = yield from handler(self.owner)
         self.executor.release(req)
         if reply is not None and not reply.triggered:
             self.env.schedule(self.latency, reply.try_succeed, result)
