@@ -92,29 +92,13 @@ def twin_runs(seconds: float) -> None:
 
 def mmc_twin_callbacks(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
     from stacktwin.twin.engine import Environment
-    from stacktwin.twin.resources import Resource
+    from stacktwin.twin.queueing import MMcStation
 
-    rng = random.Random(1)
     env = Environment()
-    station = Resource(env, c)
-    expo = rng.expovariate
-    schedule = env.schedule
-    release = station.release
-
-    def depart(_: object) -> None:
-        release()
-
-    def start(_: object) -> None:
-        schedule(expo(mu), depart)
-
-    def arrive(_: object) -> None:
-        schedule(expo(lam), arrive)
-        station.acquire(start)
-
-    schedule(expo(lam), arrive)
+    station = MMcStation(env, lam, mu, c, seed=1)
     t0 = time.perf_counter()
     env.run(until=horizon)
-    return int(station.stats()["granted"]), env.events, time.perf_counter() - t0
+    return int(station.servers.stats()["granted"]), env.events, time.perf_counter() - t0
 
 
 def mmc_twin_processes(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:

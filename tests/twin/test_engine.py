@@ -1,12 +1,12 @@
 """The kernel: ordering, processes, resources, patience, determinism."""
 
-import math
 import random
 
 import pytest
 
 from stacktwin.twin.db import DbPool
 from stacktwin.twin.engine import Environment, Timeout
+from stacktwin.twin.queueing import MMcStation, erlang_c_wait
 from stacktwin.twin.resources import Resource
 
 
@@ -153,36 +153,15 @@ def test_db_pool_hand_over_skips_connect() -> None:
     assert pool.connects == 1
 
 
-def _erlang_c_wait(lam: float, mu: float, c: int) -> float:
-    a = lam / mu
-    rho = a / c
-    s = sum(a**k / math.factorial(k) for k in range(c))
-    tail = a**c / math.factorial(c) / (1 - rho)
-    return tail / (s + tail) / (c * mu - lam)
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_mmc_station_matches_erlang_c(seed: int) -> None:
     """An M/M/3 station at rho = 2/3 built on the engine: mean wait within 3% of Erlang C."""
     lam, mu, c, horizon = 2.0, 1.0, 3, 200_000.0
-    rng = random.Random(seed)
     env = Environment()
-    station = Resource(env, c, name="mmc")
-
-    def depart(_: object) -> None:
-        station.release()
-
-    def start(_: object) -> None:
-        env.schedule(rng.expovariate(mu), depart)
-
-    def arrive(_: object) -> None:
-        env.schedule(rng.expovariate(lam), arrive)
-        station.acquire(start)
-
-    env.schedule(rng.expovariate(lam), arrive)
+    station = MMcStation(env, lam, mu, c, seed=seed).servers
     env.run(until=horizon)
     st = station.stats()
-    expected = _erlang_c_wait(lam, mu, c)
+    expected = erlang_c_wait(lam, mu, c)
     assert st["granted"] > 350_000
     assert abs(float(st["mean_wait"]) / expected - 1) < 0.03
     assert float(st["utilisation"]) == pytest.approx(lam / (c * mu), rel=0.02)
@@ -211,5 +190,10 @@ def test_mmc_with_processes_matches_erlang_c() -> None:
 
     env.process(source())
     env.run(until=horizon)
-    expected = _erlang_c_wait(lam, mu, c)
+    expected = erlang_c_wait(lam, mu, c)
     assert abs(float(station.stats()["mean_wait"]) / expected - 1) < 0.05
+
+
+def test_erlang_c_refuses_unstable_queue() -> None:
+    with pytest.raises(ValueError, match="unstable"):
+        erlang_c_wait(3.0, 1.0, 3)

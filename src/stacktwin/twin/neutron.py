@@ -79,20 +79,10 @@ class NeutronProcess:
     def work(self, seconds: float) -> Work:
         """Run one operation: DB connection for its length, the process and a core for its CPU.
 
-        Returns False when the DB pool timed out (``QueuePool limit ... reached``).  (The
-        pool checkout is inlined here: this is the twin's hottest path.)
+        Returns False when the DB pool timed out (``QueuePool limit ... reached``).
         """
-        db = self.db
-        conn = db.slots.request(timeout=db.timeout)
-        if conn.triggered:
-            if db.idle:
-                db.idle -= 1
-            else:
-                db.open += 1
-                db.connects += 1
-                if db.connect_cost:
-                    yield Timeout(db.connect_cost)
-        elif (yield conn) is None:
+        conn = yield from self.db.checkout()
+        if conn is None:
             self.twin.counters["neutron.db_pool_timeouts"] += 1
             return False
         if self._sigma:
@@ -109,7 +99,7 @@ class NeutronProcess:
         self.hub.release(hub)
         if db_part:
             yield Timeout(db_part)
-        db.checkin(conn)
+        self.db.checkin(conn)
         return True
 
 

@@ -1,0 +1,49 @@
+"""Queueing theory next to the engine: Erlang C and an M/M/c station built on the kernel.
+
+The twin's queues must agree with theory where theory has an answer; the tests and
+``benchmarks/twin_scale.py`` run this station and compare it with :func:`erlang_c_wait`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from stacktwin.twin.engine import Environment
+from stacktwin.twin.resources import Request, Resource
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of an M/M/c queue (arrival rate ``lam``, service rate ``mu``)."""
+    a = lam / mu
+    rho = a / c
+    if rho >= 1:
+        raise ValueError(f"unstable queue: utilisation {rho:.3f} >= 1")
+    below = sum(a**k / math.factorial(k) for k in range(c))
+    tail = a**c / math.factorial(c) / (1 - rho)
+    return tail / (below + tail) / (c * mu - lam)
+
+
+class MMcStation:
+    """Poisson arrivals at rate ``lam`` to ``c`` exponential servers of rate ``mu``.
+
+    Written in the engine's callback style (``Resource.acquire``), the leanest way to drive it.
+    """
+
+    def __init__(self, env: Environment, lam: float, mu: float, c: int, seed: int = 1) -> None:
+        self.env = env
+        self.lam = lam
+        self.mu = mu
+        self.servers = Resource(env, c, name="mmc")
+        self._expo = random.Random(seed).expovariate
+        env.schedule(self._expo(lam), self._arrive)
+
+    def _arrive(self, _: object) -> None:
+        self.env.schedule(self._expo(self.lam), self._arrive)
+        self.servers.acquire(self._start)
+
+    def _start(self, granted: Request | None) -> None:
+        self.env.schedule(self._expo(self.mu), self._depart)
+
+    def _depart(self, _: object) -> None:
+        self.servers.release()
