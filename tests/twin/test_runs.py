@@ -1,9 +1,14 @@
 """Runs of the twin: outcomes, determinism, heal load, Little's law, failure mechanisms."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from stacktwin.boots import MILESTONE_ORDER, Outcome
 from stacktwin.twin import parse_scenario, run_scenario
@@ -160,3 +165,29 @@ def test_dead_agent_refuses_binding() -> None:
     result = run(data)
     assert result.summary["reasons"].get("port_binding_failed", 0) > 0
     assert result.load["neutron.binding_failed_dead_agent"] > 0
+
+
+def test_bit_identical_across_processes(tmp_path: Path) -> None:
+    """Hash randomisation (PYTHONHASHSEED) must not change a run: no set-order dependence."""
+    data = small(**{
+        "cloud.hosts": 6, "cloud.instances": 60, "duration": 400,
+        "workload.boot_storms": [{"start": 50, "duration": 100, "rate_per_minute": 120}],
+        "workload.compute_restarts": [{"at": 120, "hosts": 2}],
+        "neutron.DEFAULT.rpc_response_timeout": 1,
+    })  # fmt: skip
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(yaml.safe_dump(data))
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"run{hash_seed}.json"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-c", "from stacktwin.cli import main; main()",
+             "simulate", str(scenario), "--json", str(out)],
+            check=True, env=env, capture_output=True,
+        )  # fmt: skip
+        record = json.loads(out.read_text())
+        record.pop("engine")
+        outputs.append(json.dumps(record, sort_keys=True))
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["load"].get("agent.rpc_timeouts", 0) > 0  # resyncs exercised

@@ -63,7 +63,8 @@ class OvsAgent:
         self.added: list[Port] = []
         self.updated: list[Port] = []
         self.removed = 0  # ports removed since the last iteration
-        self.ports: set[Port] = set()  # ports of VMs booted during the run, still present
+        # ports of VMs booted during the run, still present (a dict: ordered, so deterministic)
+        self.ports: dict[Port, None] = {}
         self.existing_ports = existing_ports  # ports of VMs running before the run
         self.sync = False
         self.wake: Event | None = None
@@ -87,7 +88,7 @@ class OvsAgent:
 
     def port_plugged(self, port: Port) -> None:
         """The VM's tap/qvo port appeared in OVSDB."""
-        self.ports.add(port)
+        self.ports[port] = None
         self.added.append(port)
         self._notify()
 
@@ -100,7 +101,7 @@ class OvsAgent:
     def port_unplugged(self, port: Port | None) -> None:
         """A VM's port left OVSDB (VM destroyed)."""
         if port is not None:
-            self.ports.discard(port)
+            self.ports.pop(port, None)
         elif self.existing_ports:
             self.existing_ports -= 1
         self.removed += 1

@@ -58,7 +58,7 @@ class Compute:
         self.instances = instances
         self.vm_ports: list[list[Port]] = []  # ports of VMs booted during the run
         self.waiters: dict[Port, BuildState] = {}
-        self.in_flight: set[BuildState] = set()
+        self.in_flight: dict[BuildState, None] = {}  # ordered: deterministic
         self.generation = 0
         self.heal_runs = 0
         self.build_sem: Resource | None = None
@@ -77,7 +77,7 @@ class Compute:
     def build_and_run_instance(self, state: BuildState) -> None:
         """The ``build_and_run_instance`` cast arrives; the build runs in its own thread."""
         state.compute = self
-        self.in_flight.add(state)
+        self.in_flight[state] = None
         self.twin.env.process(self._build(state, self.generation))
 
     def _build(self, state: BuildState, generation: int) -> ProcessGenerator:
@@ -147,7 +147,7 @@ class Compute:
         self._done(state, sem, req)
 
     def _done(self, state: BuildState, sem: Resource | None, req: object) -> None:
-        self.in_flight.discard(state)
+        self.in_flight.pop(state, None)
         if sem is not None and sem is self.build_sem:
             sem.release(req)  # type: ignore[arg-type]
 
