@@ -45,20 +45,22 @@ class DbPool:
     def checkout(self) -> Generator[Event | Timeout, Any, Request | None]:
         """Get a connection: the request to give back, or None when ``pool_timeout`` expired."""
         token = self.slots.request(timeout=self.timeout)
-        granted_at_once = token.triggered
-        got = yield token
-        if got is None:
-            return None
-        if granted_at_once:
-            if self.idle:
-                self.idle -= 1
-            else:
-                self.open += 1
-                self.connects += 1
-                if self.connect_cost:
-                    yield Timeout(self.connect_cost)
-        # else: handed over by the releasing holder, already open
-        return got  # type: ignore[no-any-return]
+        if token.triggered:  # a free slot at once: an idle pooled connection, or a new one
+            cost = self.take_slot()
+            if cost:
+                yield Timeout(cost)
+            return token
+        got: Request | None = yield token  # else handed over by a releasing holder, open
+        return got
+
+    def take_slot(self) -> float:
+        """A slot was granted at once: reuse an idle connection (0 s) or open one (its cost)."""
+        if self.idle:
+            self.idle -= 1
+            return 0.0
+        self.open += 1
+        self.connects += 1
+        return self.connect_cost
 
     def checkin(self, req: Request) -> None:
         """Give a connection back: to a waiter, to the pool, or closed (overflow)."""

@@ -12,7 +12,6 @@ shift the random numbers any other mechanism draws.
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 import time
 import zlib
@@ -29,6 +28,7 @@ from stacktwin.twin.results import Sampler, TwinResult, collect_components
 from stacktwin.twin.scenario import Scenario
 from stacktwin.twin.settings import heal_interval_default, heal_neutron_calls
 from stacktwin.twin.state import BuildState, Port
+from stacktwin.twin.variates import LognormalFactors
 from stacktwin.twin.workload import start_workload
 
 Progress = Callable[[float, float, dict[str, int]], None]
@@ -43,10 +43,7 @@ class Twin:
         self.env = Environment()
         self.counters: Counter[str] = Counter()
         self._rngs: dict[str, random.Random] = {}
-        cv = self.costs.service_cv
-        self._sigma = math.sqrt(math.log1p(cv * cv))
-        self._mu = -self._sigma * self._sigma / 2.0  # lognormal of mean 1
-        self.lognormal_params = (self._mu, self._sigma)
+        self._factors: dict[str, LognormalFactors] = {}
         heal = scenario.nova.DEFAULT.heal_instance_info_cache_interval
         self.heal_interval = heal if heal is not None else heal_interval_default(scenario.release)
         self.heal_calls = heal_neutron_calls(scenario.release)
@@ -76,13 +73,20 @@ class Twin:
             self._rngs[stream] = rng
         return rng
 
+    def factors(self, stream: str) -> LognormalFactors:
+        """The service-time factors of one mechanism (lognormal, mean 1, ``service_cv``)."""
+        factors = self._factors.get(stream)
+        if factors is None:
+            digest = hashlib.sha256(f"{self.scenario.seed}/service/{stream}".encode()).digest()
+            factors = LognormalFactors(int.from_bytes(digest[:8], "big"), self.costs.service_cv)
+            self._factors[stream] = factors
+        return factors
+
     def service(self, mean: float, stream: str) -> float:
         """A service time of mean ``mean``: lognormal with the scenario's ``service_cv``."""
         if mean <= 0.0:
             return 0.0
-        if self._sigma == 0.0:
-            return mean
-        return mean * math.exp(self.rng(stream).gauss(self._mu, self._sigma))
+        return mean * self.factors(stream)()
 
     @staticmethod
     def host_name(host: int) -> str:

@@ -18,7 +18,6 @@ own notifier and casts ``port_update`` to the host's agent (dossier §2.1–2.2)
 from __future__ import annotations
 
 from collections.abc import Generator
-from math import exp
 from typing import TYPE_CHECKING, Any
 
 from stacktwin.boots import Milestone
@@ -41,9 +40,7 @@ class NeutronProcess:
 
     __slots__ = (
         "_db_fraction",
-        "_gauss",
-        "_mu",
-        "_sigma",
+        "_factor",
         "cores",
         "db",
         "hub",
@@ -68,8 +65,7 @@ class NeutronProcess:
         )  # fmt: skip
         self.notifier = Notifier(twin)
         # service-time draws, cached off the hot path (same stream as Twin.service)
-        self._gauss = twin.rng("neutron").gauss
-        self._mu, self._sigma = twin.lognormal_params
+        self._factor = twin.factors("neutron")
         self._db_fraction = twin.costs.neutron_db_fraction
         self.rpc: RpcServer | None = None
         if kind != "api":
@@ -81,12 +77,16 @@ class NeutronProcess:
 
         Returns False when the DB pool timed out (``QueuePool limit ... reached``).
         """
-        conn = yield from self.db.checkout()
-        if conn is None:
+        db = self.db  # DbPool.checkout, inlined: the twin's hottest path
+        conn = db.slots.request(timeout=db.timeout)
+        if conn.triggered:
+            cost = db.take_slot()
+            if cost:
+                yield Timeout(cost)
+        elif (yield conn) is None:
             self.twin.counters["neutron.db_pool_timeouts"] += 1
             return False
-        if self._sigma:
-            seconds *= exp(self._gauss(self._mu, self._sigma))
+        seconds *= self._factor()
         db_part = seconds * self._db_fraction
         hub = self.hub.request()
         if not hub.triggered:
@@ -99,7 +99,7 @@ class NeutronProcess:
         self.hub.release(hub)
         if db_part:
             yield Timeout(db_part)
-        self.db.checkin(conn)
+        db.checkin(conn)
         return True
 
 
