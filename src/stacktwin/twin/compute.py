@@ -94,6 +94,7 @@ class Compute:
             return
         state.mark(Milestone.BUILD_STARTED, env.now)
         yield Timeout(twin.service(costs.compute_claim, "compute"))
+        spawn_start = env.now  # "Start spawning the instance on the hypervisor." follows
         alloc = env.process(self._allocate(state))
         yield Timeout(twin.service(costs.compute_spawn_prepare, "compute"))
         failure = yield alloc
@@ -140,8 +141,9 @@ class Compute:
             return
         state.mark(Milestone.RUNNING, env.now)
         state.finish(Outcome.ACTIVE, env.now, state.boot.reason)
-        state.boot.spawn_seconds = env.now - state.boot.milestones[Milestone.BUILD_STARTED.value]
-        state.boot.build_seconds = state.boot.spawn_seconds
+        # "Took N seconds to spawn the instance on the hypervisor" / "... to build instance"
+        state.boot.spawn_seconds = env.now - spawn_start
+        state.boot.build_seconds = env.now - state.boot.milestones[Milestone.BUILD_STARTED.value]
         self.instances += 1
         self.vm_ports.append(state.ports)
         self._done(state, sem, req)
