@@ -89,7 +89,10 @@ def _apply_config(sc: Any, files: list[str], err: Console) -> Any:
 def simulate(
     scenario: Annotated[
         str,
-        typer.Argument(help="A built-in scenario name or a scenario YAML file."),
+        typer.Argument(
+            help="A built-in scenario (all-in-one, large-site-before, large-site-after) or a "
+            "scenario YAML file (docs/scenarios.md)."
+        ),
     ] = "large-site-before",
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
     json_out: Annotated[

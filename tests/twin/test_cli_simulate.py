@@ -116,3 +116,12 @@ def test_simulate_with_unusable_config(tmp_path: Path) -> None:
     res = runner.invoke(app, ["simulate", "all-in-one", "--config", str(junk)])
     assert res.exit_code == 2
     assert "nova.conf" in res.output
+
+
+def test_help_lists_every_builtin() -> None:
+    from stacktwin.twin import builtin_names
+
+    res = runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0
+    for name in builtin_names():
+        assert name in res.output
