@@ -361,6 +361,7 @@ def trace(
                 summary,
                 result.boots,
                 vif_plugged=[v.to_dict() for v in result.vif_plugged],
+                kind="trace",
             )
         if parquet_out is not None:
             write_parquet(parquet_out, result.boots)
@@ -371,23 +372,23 @@ def trace(
         raise typer.Exit(2) from None
 
 
-def _load_runs(specs: list[str], err: Console) -> Any:
+def _load_runs(specs: list[str]) -> Any:
     """Load compare/report inputs, simulating with a progress bar; exit 2 on a bad input."""
     from stacktwin.report.inputs import InputError, load_inputs
     from stacktwin.twin import run_scenario
 
     def simulate(scenario: Any) -> Any:
-        err.print(f"simulating {scenario.name} …", highlight=False, markup=False)
+        typer.echo(f"simulating {scenario.name} …", err=True)
         return run_scenario(scenario)
 
     try:
         runs = load_inputs(specs, simulate)
     except InputError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     for run in runs:
         for note in run.notes:
-            err.print(f"{run.label}: skipped/problem: {note}", highlight=False, markup=False)
+            typer.echo(f"{run.label}: skipped/problem: {note}", err=True)
     return runs
 
 
@@ -409,8 +410,7 @@ def compare(
     """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load."""
     from stacktwin.report.compare import comparison, comparison_table
 
-    err = Console(stderr=True)
-    runs = _load_runs([first, second], err)
+    runs = _load_runs([first, second])
     Console(stderr=json_out == "-").print(comparison_table(runs))
     if json_out:
         _write_json(comparison(runs), json_out)
@@ -431,19 +431,18 @@ def report(
     """Write one self-contained HTML report (plots embedded, opens offline)."""
     from stacktwin.report.html import ReportError, build_report
 
-    err = Console(stderr=True)
-    runs = _load_runs(inputs, err)
+    runs = _load_runs(inputs)
     try:
         page = build_report(runs, slowest=slowest, instances=instance or ())
     except ReportError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     try:
         output.write_text(page, encoding="utf-8")
     except OSError as exc:
-        err.print(f"error: cannot write {output}: {exc.strerror}", highlight=False, markup=False)
+        typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None
-    err.print(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)", highlight=False, markup=False)
+    typer.echo(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)", err=True)
 
 
 def main() -> None:

@@ -114,9 +114,8 @@ def comparison_rows(runs: Sequence[Run]) -> list[Row]:
     stops = {k for s in sums for k in s["stopped_at"]}
     order = [name for _, name, _ in STOP_POINTS] + sorted(stops)
     for stop in dict.fromkeys(n for n in order if n in stops):
-        label = f"{stop}: {STOP_MEANING.get(stop, stop)}"
         counts = tuple(s["stopped_at"].get(stop, 0) for s in sums)
-        rows.append(Row("chain stopped at", label, counts))
+        rows.append(Row("chain stopped at", stop, counts))
     for name in LATENCY_ROWS:
         dists = [s["latency"].get(name) or {} for s in sums]
         if not any(d.get("count") for d in dists):
@@ -199,7 +198,12 @@ def verdict(row: Row) -> str:
 def comparison_table(runs: Sequence[Run], rows: Sequence[Row] | None = None) -> Table:
     """The rows as a Rich table: one column per run, and the difference for two runs."""
     rows = comparison_rows(runs) if rows is None else rows
-    table = Table(title="Comparison" if len(runs) == 2 else "Summary", title_justify="left")
+    stops = [r.metric for r in rows if r.section == "chain stopped at"]
+    table = Table(
+        title="Comparison" if len(runs) == 2 else "Summary", title_justify="left",
+        caption=Text("; ".join(f"{s}: {STOP_MEANING.get(s, s)}" for s in stops)) if stops else None,
+        caption_justify="left",
+    )  # fmt: skip
     table.add_column("measure", no_wrap=True)
     for run in runs:
         table.add_column(Text(run.label), justify="right")

@@ -79,8 +79,9 @@ def envelope(
 ) -> tuple[list[float], list[float]]:
     """Downsample a series to at most ``max_points`` points, keeping every extreme.
 
-    The series is cut into ``max_points // 2`` buckets of consecutive samples; each bucket
-    contributes its minimum and its maximum, in time order.  A queue spike of one sample
+    The series is cut into ``(max_points - 2) // 2`` buckets of consecutive samples; each bucket
+    contributes its minimum and its maximum, in time order, and the first and last samples are
+    kept so the plotted time range is the run's.  A queue spike of one sample
     therefore stays visible at its height, which averaging or striding would lose.
     """
     n = len(t)
@@ -88,15 +89,17 @@ def envelope(
         return [float(v) for v in t], [float(v) for v in y]
     ta = np.asarray(t, dtype=float)
     ya = np.asarray(y, dtype=float)
-    edges = np.linspace(0, n, max_points // 2 + 1).astype(int)
+    edges = np.linspace(0, n, (max_points - 2) // 2 + 1).astype(int)
     out_t: list[float] = []
     out_y: list[float] = []
     for lo, hi in itertools.pairwise(edges.tolist()):
         if hi <= lo:
             continue
         seg = ya[lo:hi]
-        i_min, i_max = lo + int(seg.argmin()), lo + int(seg.argmax())
-        for i in sorted({i_min, i_max}):
+        keep = {lo + int(seg.argmin()), lo + int(seg.argmax())}
+        if lo == 0 or hi == n:
+            keep.add(0 if lo == 0 else n - 1)  # the series' first and last samples
+        for i in sorted(keep):
             out_t.append(float(ta[i]))
             out_y.append(float(ya[i]))
     return out_t, out_y
