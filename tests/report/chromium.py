@@ -70,6 +70,7 @@ class Chromium:
         )  # fmt: skip
         self.dialogs: list[dict[str, Any]] = []
         self.exceptions: list[dict[str, Any]] = []
+        self.requests: list[str] = []  # every URL the page asked for (Network domain)
         self._id = 0
         self._pending: list[dict[str, Any]] = []
         try:
@@ -79,6 +80,7 @@ class Chromium:
             )
             self.call("Page.enable")
             self.call("Runtime.enable")
+            self.call("Network.enable")
         except Exception:
             self.close()
             raise
@@ -118,6 +120,10 @@ class Chromium:
                                      "params": {"accept": False}}))  # fmt: skip
         elif method == "Runtime.exceptionThrown":
             self.exceptions.append(msg["params"])
+        elif method == "Network.requestWillBeSent":
+            self.requests.append(str(msg["params"]["request"]["url"]))
+        elif method is not None and method.startswith("Network."):
+            pass  # other network events are not kept
         else:
             self._pending.append(msg)
 
@@ -153,9 +159,15 @@ class Chromium:
         raise BrowserError(f"no {method} within {timeout} s")
 
     def open(self, url: str) -> float:
-        """Navigate and wait for the load event; returns the seconds it took."""
+        """Navigate and wait for the load event; returns the seconds it took.
+
+        Clears what was recorded for the previous page (dialogs, exceptions, requests).
+        """
         t0 = time.perf_counter()
         self._pending.clear()
+        self.dialogs.clear()
+        self.exceptions.clear()
+        self.requests.clear()
         self.call("Page.navigate", url=url)
         self.wait_event("Page.loadEventFired")
         return time.perf_counter() - t0

@@ -53,7 +53,7 @@ _LAYOUT = {"template": "plotly_white", "font": {"size": 12}, "margin": {"t": 60,
 
 def plot_text(text: object) -> str:
     """Untrusted text made safe for Plotly labels and hover text (shown as typed)."""
-    return html.escape(str(text), quote=True)
+    return html.escape(str(text), quote=False)
 
 
 def colour(i: int) -> str:
