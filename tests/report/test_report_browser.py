@@ -50,9 +50,9 @@ def test_report_renders_and_shows_the_json_summaries(
     assert browser.evaluate(f"{PLOTS_JS}.length") == 5
     assert browser.evaluate(f"{PLOTS_JS}.filter(p => p.querySelector('.main-svg')).length") == 5
     assert browser.evaluate("document.body.dataset.plotsRendered") == "5"
-    # 8 hop panels x 2 inputs = 16 curves drawn in the distributions
-    assert len(_texts(browser, "#plot-1 .scatterlayer .trace")) == 16
-    assert any("vif_plugging_timeout 300 s" in t for t in _texts(browser, "#plot-1 .annotation"))
+    # 8 hop panels x 2 inputs = 16 curves drawn in the distributions, + the timeout line
+    assert len(_texts(browser, "#plot-1 .scatterlayer .trace")) == 17
+    assert "vif_plugging_timeout 300 s" in _texts(browser, "#plot-1 .textpoint")
     # queues over time: 5 queue + 5 utilisation + 2 backlog series
     assert len(_texts(browser, "#plot-3 .scatterlayer .trace")) == 12
 

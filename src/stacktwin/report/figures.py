@@ -130,11 +130,20 @@ def hop_distributions(runs: Sequence[Run], timeout: float | None) -> go.Figure:
                 row=row, col=col,
             )  # fmt: skip
         fig.update_xaxes(title_text="seconds", row=row, col=col)
+        if name == "vif_wait":
+            # log scale: the waits (seconds) and the timeout (minutes) both stay readable
+            fig.update_xaxes(type="log", title_text="seconds (log)", row=row, col=col)
         if name == "vif_wait" and timeout is not None:
-            fig.add_vline(
-                x=timeout, line={"color": "#d62728", "dash": "dash"}, row=row, col=col,
-                annotation_text=f"vif_plugging_timeout {timeout:g} s",
-                annotation_position="top left",
+            # a line trace, not a shape: shapes on log axes are placed in log units
+            fig.add_trace(
+                go.Scatter(
+                    x=[timeout, timeout], y=[0, 1], mode="lines+text", showlegend=False,
+                    line={"color": "#d62728", "dash": "dash"},
+                    text=["", f"vif_plugging_timeout {timeout:g} s"],
+                    textposition="bottom left", name="vif_plugging_timeout",
+                    hovertemplate=f"vif_plugging_timeout {timeout:g} s<extra></extra>",
+                ),
+                row=row, col=col,
             )  # fmt: skip
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
     fig.update_layout(
@@ -221,9 +230,10 @@ def vif_wait_over_time(runs: Sequence[Run], timeout: float | None) -> go.Figure:
     """Each boot's vif wait against when it started waiting, one panel per run, and the timeout.
 
     Each run has its own time axis (a traced week and a simulated hour do not share one).
-    Boots whose chain never reached nova-compute are drawn at the timeout (✕): they waited at
-    least that long.  Beyond :data:`MAX_SCATTER_POINTS` boots, the median and max of each time
-    bucket are drawn instead of the points.
+    Boots that failed without the event (the timeout fired, or the build errored) are drawn at
+    the timeout (✕); boots still waiting when a simulation ended are not drawn.  Beyond
+    :data:`MAX_SCATTER_POINTS` boots, the median and max of each time bucket are drawn instead
+    of the points.
     """
     fig = make_subplots(
         rows=len(runs), cols=1, vertical_spacing=0.12 if len(runs) > 1 else 0.0,
@@ -241,7 +251,7 @@ def vif_wait_over_time(runs: Sequence[Run], timeout: float | None) -> go.Figure:
             wait = b.latency(hop)
             if wait is not None:
                 done.append(((start - t0) / 60.0, wait))
-            elif b.timed_out or b.chain_stop() is not None:
+            elif b.timed_out or b.outcome.value == "error":  # not still in flight at the end
                 stuck.append((start - t0) / 60.0)
         name = plot_text(run.label)
         for trace in _wait_traces(sorted(done), name, colour(i), str(i)):
@@ -251,7 +261,7 @@ def vif_wait_over_time(runs: Sequence[Run], timeout: float | None) -> go.Figure:
             fig.add_trace(
                 go.Scatter(
                     x=xs, y=[timeout] * len(xs), mode="markers", legendgroup=str(i),
-                    name=f"{name}: no event (waited ≥ timeout)",
+                    name=f"{name}: failed without the event",
                     marker={"symbol": "x", "color": colour(i), "size": 9},
                 ),
                 row=i + 1, col=1,
@@ -310,24 +320,30 @@ def _wait_traces(
     ]  # fmt: skip
 
 
-#: Time series drawn for a simulated run: (panel, key, label, capacity key in ``components``).
-QUEUE_SERIES: tuple[tuple[str, str], ...] = (
-    ("nova_api_queue", "nova-api workers"),
-    ("neutron_api_queue", "neutron API workers"),
-    ("neutron_rpc_queue", "neutron RPC workers"),
-    ("neutron_reports_queue", "neutron state-report workers"),
-    ("db_waiting", "neutron DB pools"),
+#: Colours of the components, the same in every panel.
+COMPONENT_COLOURS = {
+    "nova_api": "#1f77b4", "neutron_api": "#ff7f0e", "neutron_rpc": "#2ca02c",
+    "neutron_reports": "#d62728", "db": "#9467bd", "agents": "#8c564b", "boots": "#e377c2",
+}  # fmt: skip
+
+#: Time series drawn for a simulated run: (key, label, colour key[, capacity key]).
+QUEUE_SERIES: tuple[tuple[str, str, str], ...] = (
+    ("nova_api_queue", "nova-api workers", "nova_api"),
+    ("neutron_api_queue", "neutron API workers", "neutron_api"),
+    ("neutron_rpc_queue", "neutron RPC workers", "neutron_rpc"),
+    ("neutron_reports_queue", "neutron state-report workers", "neutron_reports"),
+    ("db_waiting", "neutron DB pools", "db"),
 )
-UTILISATION_SERIES: tuple[tuple[str, str, str], ...] = (
-    ("nova_api_busy", "nova-api workers", "nova_api"),
-    ("neutron_api_busy", "neutron API workers", "neutron_api"),
-    ("neutron_rpc_busy", "neutron RPC executor threads", "neutron_rpc_executor"),
-    ("db_in_use", "neutron DB connections (pool + overflow)", "neutron_db_pools"),
-    ("agents_busy", "OVS agent loops", "ovs_agents"),
+UTILISATION_SERIES: tuple[tuple[str, str, str, str], ...] = (
+    ("nova_api_busy", "nova-api workers", "nova_api", "nova_api"),
+    ("neutron_api_busy", "neutron API workers", "neutron_api", "neutron_api"),
+    ("neutron_rpc_busy", "neutron RPC executor threads", "neutron_rpc", "neutron_rpc_executor"),
+    ("db_in_use", "neutron DB connections", "db", "neutron_db_pools"),
+    ("agents_busy", "OVS agent loops", "agents", "ovs_agents"),
 )
-BACKLOG_SERIES: tuple[tuple[str, str], ...] = (
-    ("boots_waiting_vif", "boots waiting for network-vif-plugged"),
-    ("agent_backlog_max", "largest OVS agent backlog (ports)"),
+BACKLOG_SERIES: tuple[tuple[str, str, str], ...] = (
+    ("boots_waiting_vif", "boots waiting for network-vif-plugged", "boots"),
+    ("agent_backlog_max", "largest OVS agent backlog (ports)", "agents"),
 )
 
 
@@ -355,19 +371,19 @@ def queues_over_time(run: Run, timeout: float | None) -> go.Figure | None:
         ),
     )  # fmt: skip
     minutes = [v / 60.0 for v in ts["t"]]
-    for j, (key, label) in enumerate(QUEUE_SERIES):
+    for key, label, col in QUEUE_SERIES:
         if key in ts:
             x, y = envelope(minutes, ts[key])
-            fig.add_trace(_line(x, y, label, j), row=1, col=1)
-    for j, (key, label, comp) in enumerate(UTILISATION_SERIES):
+            fig.add_trace(_line(x, y, label, col, "queued"), row=1, col=1)
+    for key, label, col, comp in UTILISATION_SERIES:
         cap = (comps.get(comp) or {}).get("capacity") or (comps.get(comp) or {}).get("count")
         if key in ts and cap:
             x, y = envelope(minutes, [v / float(cap) for v in ts[key]])
-            fig.add_trace(_line(x, y, f"{label} (of {cap:,})", j, pct=True), row=2, col=1)
-    for j, (key, label) in enumerate(BACKLOG_SERIES):
+            fig.add_trace(_line(x, y, f"{label} (of {cap:,})", col, "busy", True), row=2, col=1)
+    for key, label, col in BACKLOG_SERIES:
         if key in ts:
             x, y = envelope(minutes, ts[key])
-            fig.add_trace(_line(x, y, label, j + 2), row=3, col=1)
+            fig.add_trace(_line(x, y, label, col, "backlog"), row=3, col=1)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=2, col=1)
     fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(title_text="minutes of simulated time", row=3, col=1)
@@ -384,13 +400,12 @@ def queues_over_time(run: Run, timeout: float | None) -> go.Figure | None:
     return fig
 
 
-_SERIES_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
-
-
-def _line(x: list[float], y: list[float], label: str, j: int, pct: bool = False) -> go.Scatter:
+def _line(
+    x: list[float], y: list[float], label: str, col: str, group: str, pct: bool = False
+) -> go.Scatter:
     fmt = "%{y:.1%}" if pct else "%{y:,.0f}"
     return go.Scatter(
-        x=x, y=y, mode="lines", name=label,
-        line={"color": _SERIES_COLOURS[j % len(_SERIES_COLOURS)], "width": 1.5},
+        x=x, y=y, mode="lines", name=label, legendgroup=group, legendgrouptitle_text=group,
+        line={"color": COMPONENT_COLOURS[col], "width": 1.5},
         hovertemplate=f"{label}<br>+%{{x:.1f}} min: {fmt}<extra></extra>",
     )  # fmt: skip

@@ -128,11 +128,16 @@ def _simulated(spec: str, simulate: Simulator | None) -> Run:
         scenario = load_scenario(spec)
     except ScenarioError as exc:
         raise InputError(str(exc)) from None
-    result = (simulate or run_scenario)(scenario)
+    return run_from_result((simulate or run_scenario)(scenario), spec)
+
+
+def run_from_result(result: Any, source: str) -> Run:
+    """A :class:`Run` from a :class:`~stacktwin.twin.TwinResult` (a run made in this process)."""
+    scenario = result.scenario
     return Run(
         label=f"{scenario.name} (simulated)",
         kind="simulate",
-        source=spec,
+        source=source,
         summary=result.summary,
         boots=result.boots,
         components=result.components,
