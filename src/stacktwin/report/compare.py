@@ -206,7 +206,7 @@ def comparison_table(runs: Sequence[Run], rows: Sequence[Row] | None = None) -> 
     )  # fmt: skip
     table.add_column("measure", no_wrap=True)
     for run in runs:
-        table.add_column(Text(run.label), justify="right")
+        table.add_column(Text(run.label), justify="right", overflow="fold")
     if len(runs) == 2:
         table.add_column("second − first", justify="right", no_wrap=True)
     section = ""

@@ -213,9 +213,14 @@ def waterfall(run: Run, boots: Sequence[Boot]) -> go.Figure:
     fig.update_yaxes(
         autorange="reversed", type="category", categoryorder="array", categoryarray=labels
     )
-    fig.update_xaxes(title_text="seconds since the boot's first milestone")
+    longest = max((boot_span(b) for b in boots), default=0.0)
+    # room on the right for the "stopped at …" labels
+    fig.update_xaxes(
+        title_text="seconds since the boot's first milestone",
+        range=[0, longest * (1.3 if stops["x"] else 1.02) or 1.0],
+    )
     fig.update_layout(
-        **_LAYOUT, barmode="overlay", height=160 + 26 * max(len(boots), 1),
+        **_LAYOUT, barmode="overlay", height=max(430, 160 + 26 * len(boots)),
         title=f"Boots of {plot_text(run.label)}, slowest first", legend={"traceorder": "normal"},
     )  # fmt: skip
     return fig

@@ -228,7 +228,10 @@ def _failed_row(b: Boot) -> str:
 
 
 def _sources(run: Run, boots: Sequence[Boot]) -> str:
-    """For traced boots: each milestone's time offset and the file:line it was read from."""
+    """For traced boots: each milestone's time offset and the file:line it was read from.
+
+    One collapsible block per boot, open for the boots that failed or stopped.
+    """
     parts = [f"<h3>Where each milestone came from ({esc(run.label)})</h3>"]
     for b in boots:
         t0 = min(b.milestones.values()) if b.milestones else 0.0
@@ -243,8 +246,10 @@ def _sources(run: Run, boots: Sequence[Boot]) -> str:
             + "</tr>"
             for m in MILESTONE_ORDER
         )
+        failed = b.outcome.value == "error" or b.chain_stop() is not None
         parts.append(
-            f'<details class="boot"><summary>{esc(b.instance)} · {esc(b.host or "?")} · '
+            f'<details class="boot"{" open" if failed else ""}>'
+            f"<summary>{esc(b.instance)} · {esc(b.host or '?')} · "
             f"{esc(b.outcome.value)}{esc(' (' + b.reason + ')' if b.reason else '')}</summary>"
             '<table class="sources"><thead><tr><th>milestone</th><th>+s</th><th>file:line</th>'
             f"</tr></thead><tbody>{rows}</tbody></table></details>"
