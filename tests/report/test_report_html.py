@@ -114,3 +114,23 @@ def test_report_cli_writes_the_file(tmp_path: Path, sim_json: Path, trace_json: 
     assert res.exit_code == 1 and "no-such-vm" in res.output
     res = cli("report", str(trace_json), "-o", str(tmp_path / "missing" / "r.html"))
     assert res.exit_code == 2 and "cannot write" in res.output
+
+
+def test_queues_mark_when_the_first_vif_plugging_timeout_fired() -> None:
+    late = _boot("vm-late", 0.0, 20.0)
+    del late.milestones["event_received"], late.milestones["running"]
+    late.milestones["wait_prepared"] = 120.0
+    late.outcome, late.reason = Outcome.ERROR, "vif_plugging_timeout"
+    ok = _boot("vm-ok", 0.0, 20.0)
+    ts = {"t": [0.0, 60.0, 600.0], "boots_waiting_vif": [0.0, 1.0, 0.0]}
+    run = Run("r", "simulate", "x", summarize([late, ok]), [late, ok], timeseries=ts)
+    assert figures.first_timeout_at(run, 300.0) == 420.0
+    fig = figures.queues_over_time(run, 300.0)
+    assert fig is not None
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(lines) == 1 and lines[0].x0 == pytest.approx(7.0)  # minutes
+    assert figures.first_timeout_at(_run([ok]), 300.0) is None
+    # the failed boot is drawn at the timeout in the vif-wait-over-time figure, the other as a wait
+    over = figures.vif_wait_over_time([run], 300.0)
+    failed = next(t for t in over.data if "failed without the event" in t.name)
+    assert list(failed.y) == [300.0] and list(failed.x) == [2.0]
