@@ -193,9 +193,16 @@ class Chromium:
         return path
 
     def close(self) -> None:
-        """Stop the browser (the process this object started, only)."""
+        """Stop the browser (the process this object started, only).
+
+        Asks Chromium to close (so its helper processes exit and stop writing to the profile),
+        then terminates it if it has not exited within 10 s.
+        """
         ws = getattr(self, "ws", None)
         if ws is not None:
+            with contextlib.suppress(Exception):
+                ws.send(json.dumps({"id": self._next(), "method": "Browser.close"}))
+                self.proc.wait(timeout=10)
             with contextlib.suppress(Exception):
                 ws.close()
         if self.proc.poll() is None:
