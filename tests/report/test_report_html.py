@@ -134,3 +134,14 @@ def test_queues_mark_when_the_first_vif_plugging_timeout_fired() -> None:
     over = figures.vif_wait_over_time([run], 300.0)
     failed = next(t for t in over.data if "failed without the event" in t.name)
     assert list(failed.y) == [300.0] and list(failed.x) == [2.0]
+
+
+def test_milestone_sources_are_shown_relative_to_their_common_folder() -> None:
+    from stacktwin.report.html import sources_base
+
+    a = _boot("vm-a", 0.0, 20.0, sources={"requested": "/x/logs/c1/nova-api.log:3"})
+    b = _boot("vm-b", 0.0, 30.0, sources={"running": "/x/logs/c2/nova-compute.log:9"})
+    assert sources_base([a, b]) == "/x/logs"
+    page = build_report([_run([a, b])])
+    assert "files under /x/logs/" in page and "<td>c2/nova-compute.log:9</td>" in page
+    assert sources_base([a]) == ""  # one file: shown in full

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -227,19 +228,35 @@ def _failed_row(b: Boot) -> str:
     )
 
 
+def sources_base(boots: Sequence[Boot]) -> str:
+    """The folder all the boots' milestone sources (``file:line``) share, or "" when none."""
+    files = {src.rsplit(":", 1)[0] for b in boots for src in b.sources.values()}
+    if len(files) < 2 or not all(f.startswith("/") for f in files):
+        return ""
+    common = os.path.commonpath(sorted(files))
+    return "" if common == "/" else common
+
+
+def _relative(source: str, base: str) -> str:
+    return source[len(base) + 1 :] if base and source.startswith(base + "/") else source
+
+
 def _sources(run: Run, boots: Sequence[Boot]) -> str:
     """For traced boots: each milestone's time offset and the file:line it was read from.
 
     One collapsible block per boot, open for the boots that failed or stopped.
     """
     parts = [f"<h3>Where each milestone came from ({esc(run.label)})</h3>"]
+    base = sources_base(boots)
+    if base:
+        parts.append(f'<p class="base">files under {esc(base)}/</p>')
     for b in boots:
         t0 = min(b.milestones.values()) if b.milestones else 0.0
         rows = "".join(
             f"<tr><td>{m.value}</td>"
             + (
                 f'<td class="num">+{b.milestones[m.value] - t0:.3f}</td>'
-                f"<td>{esc(b.sources.get(m.value, '-'))}</td>"
+                f"<td>{esc(_relative(b.sources.get(m.value, '-'), base))}</td>"
                 if m.value in b.milestones
                 else '<td class="num">not seen</td><td></td>'
             )
