@@ -1,0 +1,331 @@
+"""``stacktwin report``: one self-contained HTML file (plotly.js embedded, no network needed).
+
+Sections, in order:
+
+1. the inputs, and the summary table (one column per input; the comparison with the difference
+   when there are two): the same rows as ``stacktwin compare`` (:mod:`stacktwin.report.compare`);
+2. hop-latency distributions, observed and simulated curves in the same panel;
+3. each boot's vif wait over time with the ``vif_plugging_timeout`` line;
+4. per simulated input, queue lengths and utilisation over time (API, RPC, DB pools, agent loops);
+5. per input, a waterfall of the slowest boots (and those asked for by instance);
+6. per input, where failed chains stopped, the failed boots, and for traced boots the file:line
+   each milestone came from.
+
+Safety: every string from logs, scenarios or file names is HTML-escaped in tables
+(:func:`html.escape`), entity-escaped in plot labels (:func:`~stacktwin.report.figures.plot_text`),
+and the figures' JSON is embedded in a ``<script type="application/json">`` block with ``<``,
+``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX`` (:func:`script_json`), so no input can end
+the block or open a tag.  The output is deterministic: no timestamps, fixed element ids.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from stacktwin.boots import MILESTONE_ORDER, Boot
+from stacktwin.report import figures
+from stacktwin.report.compare import STOP_MEANING, comparison_rows, fmt, fmt_difference, verdict
+from stacktwin.report.inputs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
+
+#: Boots listed per input in the failed-boots table.
+MAX_FAILED_ROWS = 50
+#: Problems listed per traced input.
+MAX_NOTES = 50
+
+
+class ReportError(Exception):
+    """A report that cannot be built as asked (e.g. an --instance found in no input)."""
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value for element content and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+_SCRIPT_ESCAPES = {
+    "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029",
+}  # fmt: skip
+
+
+def script_json(text: str) -> str:
+    """JSON text made safe inside ``<script>``: no ``</script>``, ``<!--``, or line separators.
+
+    ``<``, ``>`` and ``&`` can only occur inside JSON strings, where ``\\u003c`` & co. mean the
+    same characters, so the parsed value is unchanged.
+    """
+    for raw, escaped in _SCRIPT_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def timeout_of(runs: Sequence[Run]) -> tuple[float, str]:
+    """The vif_plugging_timeout to mark: a simulated input's, else nova's default."""
+    for run in runs:
+        value = run.vif_plugging_timeout
+        if value is not None:
+            return value, f"from {run.label}"
+    return DEFAULT_VIF_PLUGGING_TIMEOUT, "nova's default (the traced logs do not say)"
+
+
+def select_boots(run: Run, slowest: int, instances: Sequence[str]) -> list[Boot]:
+    """The ``slowest`` boots of a run by first-to-last milestone, then any chosen instance."""
+    ranked = sorted(run.boots, key=lambda b: (-figures.boot_span(b), b.instance))
+    chosen = ranked[:slowest]
+    seen = {id(b) for b in chosen}
+    for b in run.boots:
+        if b.instance in instances and id(b) not in seen:
+            chosen.append(b)
+            seen.add(id(b))
+    return chosen
+
+
+@dataclass
+class _Page:
+    """HTML parts and figures being assembled."""
+
+    parts: list[str]
+    figs: list[tuple[str, go.Figure]]
+
+    def figure(self, fig: go.Figure, caption: str) -> None:
+        fid = f"plot-{len(self.figs) + 1}"
+        self.figs.append((fid, fig))
+        self.parts.append(
+            f'<figure><div id="{fid}" class="plot"></div><figcaption>{caption}</figcaption>'
+            "</figure>"
+        )
+
+
+def build_report(
+    runs: Sequence[Run], slowest: int = 20, instances: Sequence[str] = (), title: str | None = None
+) -> str:
+    """The whole report as one HTML document (see the module docstring)."""
+    missing = [i for i in instances if not any(b.instance == i for r in runs for b in r.boots)]
+    if missing:
+        raise ReportError(f"instance {missing[0]} is in none of the inputs")
+    timeout, timeout_from = timeout_of(runs)
+    page = _Page([], [])
+    heading = title or "stacktwin report: " + " vs ".join(r.label for r in runs)
+    page.parts.append(f"<h1>{esc(heading)}</h1>")
+    page.parts.append(_inputs_table(runs))
+    page.parts.append(_summary_table(runs))
+    page.parts.append("<h2>Hop latencies</h2>")
+    page.figure(
+        figures.hop_distributions(runs, timeout),
+        f"Each curve: the share of an input's boots whose hop took at most x seconds. The "
+        f"dashed line is vif_plugging_timeout = {timeout:g} s ({esc(timeout_from)}).",
+    )
+    page.figure(
+        figures.vif_wait_over_time(runs, timeout),
+        "A boot above the dashed line fails (vif_plugging_is_fatal) or boots without network.",
+    )
+    for run in runs:
+        queues = figures.queues_over_time(run, run.vif_plugging_timeout)
+        if queues is not None:
+            page.parts.append(f"<h2>Control plane over time: {esc(run.label)}</h2>")
+            page.figure(
+                queues,
+                "Queues and busy fractions sampled during the simulation (each plotted point "
+                "is the min or max of its time bucket, so no peak is lost).",
+            )
+    for run in runs:
+        page.parts.append(f"<h2>Boots of {esc(run.label)}</h2>")
+        chosen = select_boots(run, slowest, instances)
+        if chosen:
+            page.figure(
+                figures.waterfall(run, chosen),
+                f"The {min(slowest, len(run.boots))} slowest boots"
+                + (" and the chosen instances" if instances else "")
+                + "; hover a segment for its seconds and the log line it came from.",
+            )
+        page.parts.append(_failures(run))
+        if run.kind == "trace":
+            page.parts.append(_sources(run, chosen))
+            page.parts.append(_notes(run))
+    return _document(heading, page)
+
+
+def _inputs_table(runs: Sequence[Run]) -> str:
+    rows = "".join(
+        f"<tr><td>{esc(r.label)}</td><td>{esc(r.kind)}</td><td>{esc(r.source)}</td>"
+        f'<td class="num">{r.summary["boots"]:,}</td></tr>'
+        for r in runs
+    )
+    return (
+        '<table class="inputs"><thead><tr><th>input</th><th>kind</th><th>from</th>'
+        f"<th>boots</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _summary_table(runs: Sequence[Run]) -> str:
+    two = len(runs) == 2
+    head = "".join(f"<th>{esc(r.label)}</th>" for r in runs)
+    if two:
+        head += "<th>second − first</th>"
+    body: list[str] = []
+    section = ""
+    for row in comparison_rows(runs):
+        if row.section != section:
+            section = row.section
+            span = len(runs) + (2 if two else 1)
+            body.append(f'<tr class="section"><th colspan="{span}">{esc(section)}</th></tr>')
+        cells = "".join(
+            f'<td class="num" data-value="{esc(json.dumps(v))}">{esc(fmt(v, row.unit))}</td>'
+            for v in row.values
+        )
+        if two:
+            cells += f'<td class="num diff {verdict(row)}">{esc(fmt_difference(row))}</td>'
+        body.append(f'<tr data-metric="{esc(row.metric)}"><td>{esc(row.metric)}</td>{cells}</tr>')
+    title = "Comparison" if two else "Summary"
+    return (
+        f"<h2>{title}</h2>"
+        f'<table id="summary" class="summary"><thead><tr><th>measure</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _failures(run: Run) -> str:
+    stops = run.summary.get("stopped_at") or {}
+    parts = [f"<h3>Where failed chains stopped ({esc(run.label)})</h3>"]
+    if not stops:
+        parts.append("<p>No chain stopped: every boot that waited got its event.</p>")
+    else:
+        rows = "".join(
+            f"<tr><td>{esc(k)}</td><td>{esc(STOP_MEANING.get(k, ''))}</td>"
+            f'<td class="num">{n:,}</td></tr>'
+            for k, n in stops.items()
+        )
+        parts.append(
+            '<table class="stops"><thead><tr><th>stopped at</th><th>meaning</th><th>boots</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    failed = [b for b in run.boots if b.outcome.value == "error" or b.chain_stop() is not None]
+    if failed:
+        rows = "".join(_failed_row(b) for b in failed[:MAX_FAILED_ROWS])
+        more = len(failed) - MAX_FAILED_ROWS
+        parts.append(
+            '<table class="failed"><thead><tr><th>instance</th><th>host</th><th>outcome</th>'
+            "<th>reason</th><th>stopped at</th><th>last milestone</th><th>from</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            + (f"<p>… and {more:,} more failed boots.</p>" if more > 0 else "")
+        )
+    return "".join(parts)
+
+
+def _failed_row(b: Boot) -> str:
+    last = max(b.milestones.items(), key=lambda kv: kv[1])[0] if b.milestones else "-"
+    return (
+        f"<tr><td>{esc(b.instance)}</td><td>{esc(b.host or '-')}</td><td>{esc(b.outcome.value)}"
+        f"</td><td>{esc(b.reason or '-')}</td><td>{esc(b.chain_stop() or '-')}</td>"
+        f"<td>{esc(last)}</td><td>{esc(b.sources.get(last, '-'))}</td></tr>"
+    )
+
+
+def sources_base(boots: Sequence[Boot]) -> str:
+    """The folder all the boots' milestone sources (``file:line``) share, or "" when none."""
+    files = {src.rsplit(":", 1)[0] for b in boots for src in b.sources.values()}
+    if len(files) < 2 or not all(f.startswith("/") for f in files):
+        return ""
+    common = os.path.commonpath(sorted(files))
+    return "" if common == "/" else common
+
+
+def _relative(source: str, base: str) -> str:
+    return source[len(base) + 1 :] if base and source.startswith(base + "/") else source
+
+
+def _sources(run: Run, boots: Sequence[Boot]) -> str:
+    """For traced boots: each milestone's time offset and the file:line it was read from.
+
+    One collapsible block per boot, open for the boots that failed or stopped.
+    """
+    parts = [f"<h3>Where each milestone came from ({esc(run.label)})</h3>"]
+    base = sources_base(boots)
+    if base:
+        parts.append(f'<p class="base">files under {esc(base)}/</p>')
+    for b in boots:
+        t0 = min(b.milestones.values()) if b.milestones else 0.0
+        rows = "".join(
+            f"<tr><td>{m.value}</td>"
+            + (
+                f'<td class="num">+{b.milestones[m.value] - t0:.3f}</td>'
+                f"<td>{esc(_relative(b.sources.get(m.value, '-'), base))}</td>"
+                if m.value in b.milestones
+                else '<td class="num">not seen</td><td></td>'
+            )
+            + "</tr>"
+            for m in MILESTONE_ORDER
+        )
+        failed = b.outcome.value == "error" or b.chain_stop() is not None
+        parts.append(
+            f'<details class="boot"{" open" if failed else ""}>'
+            f"<summary>{esc(b.instance)} · {esc(b.host or '?')} · "
+            f"{esc(b.outcome.value)}{esc(' (' + b.reason + ')' if b.reason else '')}</summary>"
+            '<table class="sources"><thead><tr><th>milestone</th><th>+s</th><th>file:line</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table></details>"
+        )
+    return "".join(parts)
+
+
+def _notes(run: Run) -> str:
+    if not run.notes:
+        return ""
+    items = "".join(f"<li>{esc(n)}</li>" for n in run.notes[:MAX_NOTES])
+    more = len(run.notes) - MAX_NOTES
+    tail = f"<li>… and {more:,} more</li>" if more > 0 else ""
+    return f"<h3>Skipped or problematic input ({len(run.notes):,})</h3><ul>{items}{tail}</ul>"
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:1.5rem auto;max-width:1400px;color:#222;padding:0 1rem}
+h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1.05rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
+th,td{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.section th{background:#f4f6f8;text-transform:uppercase;font-size:.75rem;letter-spacing:.05em}
+.worse{color:#b00020}.better{color:#1b7f3b}
+figure{margin:0 0 1.5rem}figcaption{color:#555;font-size:.85rem}.plot{width:100%}
+details.boot{margin:.2rem 0}details.boot summary{cursor:pointer;font-family:monospace}
+"""
+
+_BOOT_JS = """
+(function () {
+  var figs = JSON.parse(document.getElementById("stacktwin-figures").textContent);
+  var t0 = performance.now();
+  var done = figs.map(function (f) {
+    return Plotly.newPlot(f.id, f.figure.data, f.figure.layout,
+                          {responsive: true, displaylogo: false});
+  });
+  window.stacktwinRendered = Promise.all(done).then(function () {
+    document.body.setAttribute("data-plots-rendered", String(figs.length));
+    document.body.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
+    return figs.length;
+  });
+})();
+"""
+
+
+def _document(heading: str, page: _Page) -> str:
+    figs = ",".join(
+        f'{{"id":"{fid}","figure":{pio.to_json(fig, validate=False, engine="json")}}}'
+        for fid, fig in page.figs
+    )
+    plotly_js = get_plotlyjs()
+    if "</script" in plotly_js.lower():  # never true for released plotly.js; keep it so
+        plotly_js = plotly_js.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(heading)}</title><style>{_CSS}</style>"
+        f'<script type="text/javascript">{plotly_js}</script></head>\n<body>\n'
+        + "\n".join(page.parts)
+        + f'\n<script type="application/json" id="stacktwin-figures">[{script_json(figs)}]'
+        f"</script>\n<script>{_BOOT_JS}</script>\n</body></html>\n"
+    )
