@@ -27,23 +27,26 @@ def erlang_c_wait(lam: float, mu: float, c: int) -> float:
 class MMcStation:
     """Poisson arrivals at rate ``lam`` to ``c`` exponential servers of rate ``mu``.
 
-    Written in the engine's callback style (``Resource.acquire``), the leanest way to drive it.
+    Written in the engine's callback style (``Resource.acquire``), the leanest way to drive it:
+    three closures, no generator, no event object for a customer served at once.
     """
 
     def __init__(self, env: Environment, lam: float, mu: float, c: int, seed: int = 1) -> None:
         self.env = env
-        self.lam = lam
-        self.mu = mu
-        self.servers = Resource(env, c, name="mmc")
-        self._expo = random.Random(seed).expovariate
-        env.schedule(self._expo(lam), self._arrive)
+        self.servers = servers = Resource(env, c, name="mmc")
+        expo = random.Random(seed).expovariate
+        schedule = env.schedule
+        acquire = servers.acquire
+        release = servers.release
 
-    def _arrive(self, _: object) -> None:
-        self.env.schedule(self._expo(self.lam), self._arrive)
-        self.servers.acquire(self._start)
+        def depart(_: object) -> None:
+            release()
 
-    def _start(self, granted: Request | None) -> None:
-        self.env.schedule(self._expo(self.mu), self._depart)
+        def start(_: Request | None) -> None:
+            schedule(expo(mu), depart)
 
-    def _depart(self, _: object) -> None:
-        self.servers.release()
+        def arrive(_: object) -> None:
+            schedule(expo(lam), arrive)
+            acquire(start)
+
+        schedule(expo(lam), arrive)
