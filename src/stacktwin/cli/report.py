@@ -1,0 +1,84 @@
+"""``stacktwin compare`` and ``stacktwin report``: runs side by side, the HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from stacktwin.cli.app import app, write_json_output
+
+
+def _load_runs(specs: list[str]) -> Any:
+    """Load compare/report inputs, simulating with a progress bar; exit 2 on a bad input."""
+    from stacktwin.report.inputs import InputError, load_inputs
+    from stacktwin.twin import run_scenario
+
+    def simulate(scenario: Any) -> Any:
+        typer.echo(f"simulating {scenario.name} …", err=True)
+        return run_scenario(scenario)
+
+    try:
+        runs = load_inputs(specs, simulate)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for run in runs:
+        for note in run.notes:
+            typer.echo(f"{run.label}: skipped/problem: {note}", err=True)
+    return runs
+
+
+_INPUT_HELP = (
+    "A built-in scenario name or scenario YAML (simulated), a --json file of simulate or trace, "
+    "or a log file/folder/archive (traced)."
+)
+
+
+@app.command()
+def compare(
+    first: Annotated[str, typer.Argument(metavar="A", help=_INPUT_HELP)],
+    second: Annotated[str, typer.Argument(metavar="B", help=_INPUT_HELP)],
+    json_out: Annotated[
+        str | None,
+        typer.Option("--json", metavar="FILE|-", help="Also write the comparison as JSON."),
+    ] = None,
+) -> None:
+    """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load."""
+    from stacktwin.report.compare import comparison, comparison_table
+
+    runs = _load_runs([first, second])
+    Console(stderr=json_out == "-").print(comparison_table(runs))
+    if json_out:
+        write_json_output(comparison(runs), json_out)
+
+
+@app.command()
+def report(
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUT_HELP)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")],
+    slowest: Annotated[
+        int, typer.Option(min=0, help="Boots per input in the waterfall (slowest first).")
+    ] = 20,
+    instance: Annotated[
+        list[str] | None,
+        typer.Option("--instance", help="Also show this instance in the waterfall (repeat)."),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report (plots embedded, opens offline)."""
+    from stacktwin.report.html import ReportError, build_report
+
+    runs = _load_runs(inputs)
+    try:
+        page = build_report(runs, slowest=slowest, instances=instance or ())
+    except ReportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        output.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {output} ({len(page.encode()) / 1e6:.1f} MB)", err=True)
