@@ -78,9 +78,9 @@ class Compute:
         """The ``build_and_run_instance`` cast arrives; the build runs in its own thread."""
         state.compute = self
         self.in_flight[state] = None
-        self.twin.env.process(self._build(state, self.generation))
+        self.twin.env.process(self._build(state))
 
-    def _build(self, state: BuildState, generation: int) -> ProcessGenerator:
+    def _build(self, state: BuildState) -> ProcessGenerator:
         twin = self.twin
         env = twin.env
         costs = twin.costs
