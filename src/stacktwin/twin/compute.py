@@ -42,7 +42,6 @@ class Compute:
     __slots__ = (
         "build_sem",
         "generation",
-        "heal_runs",
         "host",
         "in_flight",
         "instances",
@@ -60,7 +59,6 @@ class Compute:
         self.waiters: dict[Port, BuildState] = {}
         self.in_flight: dict[BuildState, None] = {}  # ordered: deterministic
         self.generation = 0
-        self.heal_runs = 0
         self.build_sem: Resource | None = None
         self.rpc_exec: Resource
         self._fresh_process()
@@ -263,7 +261,6 @@ class Compute:
         while generation == self.generation:
             start = twin.env.now
             if self.instances > 0:
-                self.heal_runs += 1
                 counters["nova.heal_refreshes"] += 1
                 for _ in range(calls):  # sequential GETs, each to the next API worker
                     counters["neutron.api.heal"] += 1

@@ -159,10 +159,6 @@ class Environment:
         """Start a process now."""
         return Process(self, generator)
 
-    def peek(self) -> float:
-        """Time of the next scheduled entry (``inf`` when none)."""
-        return self._heap[0][0] if self._heap else float("inf")
-
     def run(self, until: float | None = None) -> None:
         """Process entries in time order, up to and including ``until`` (or until none are left)."""
         heap = self._heap

@@ -198,8 +198,3 @@ class Resource:
             "max_wait": self.wait_max,
             "arrivals": self.wait_count + self.waiting,
         }
-
-    def area(self) -> tuple[float, float]:
-        """(busy-unit-seconds, queue-length-seconds) accumulated so far."""
-        self._tick()
-        return self._area_busy, self._area_queue
