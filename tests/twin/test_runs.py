@@ -191,3 +191,16 @@ def test_bit_identical_across_processes(tmp_path: Path) -> None:
         outputs.append(json.dumps(record, sort_keys=True))
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0])["load"].get("agent.rpc_timeouts", 0) > 0  # resyncs exercised
+
+
+def test_progress_tally_counts_outcomes_as_they_end() -> None:
+    from stacktwin.twin.model import Twin
+
+    twin = Twin(parse_scenario(small(duration=300)))
+    seen: list[dict[str, int]] = []
+    result = twin.run(progress=lambda _t, _end, tally: seen.append(tally), step=100.0)
+    s = result.summary
+    assert seen[-1] == {
+        "requested": s["boots"], "active": s["outcomes"]["active"], "error": s["outcomes"]["error"],
+    }  # fmt: skip
+    assert seen[0]["requested"] > 0 and seen[0]["active"] < seen[-1]["active"]

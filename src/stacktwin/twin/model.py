@@ -48,6 +48,7 @@ class Twin:
         self.heal_interval = heal if heal is not None else heal_interval_default(scenario.release)
         self.heal_calls = heal_neutron_calls(scenario.release)
         self.states: list[BuildState] = []
+        self.outcomes: Counter[str] = Counter()  # ended boots by outcome (BuildState.finish)
         cloud = scenario.cloud
         self.neutron = NeutronCluster(self)
         self.nova_api = NovaApi(self)
@@ -111,7 +112,7 @@ class Twin:
         """A user asks for a VM: ``POST /servers`` reaches nova-api."""
         n = len(self.states) + 1
         boot = Boot(instance=f"vm-{n:06d}", origin="simulate")
-        state = BuildState(boot)
+        state = BuildState(boot, self.outcomes)
         for k in range(self.scenario.cloud.ports_per_vm):
             port = Port(f"port-{n:06d}-{k}", state)
             state.ports.append(port)
@@ -122,13 +123,11 @@ class Twin:
 
     def tally(self) -> dict[str, int]:
         """Boots requested / active / error so far."""
-        out = {"requested": len(self.states), "active": 0, "error": 0}
-        for state in self.states:
-            if state.boot.outcome is Outcome.ACTIVE:
-                out["active"] += 1
-            elif state.boot.outcome is Outcome.ERROR:
-                out["error"] += 1
-        return out
+        return {
+            "requested": len(self.states),
+            "active": self.outcomes[Outcome.ACTIVE.value],
+            "error": self.outcomes[Outcome.ERROR.value],
+        }
 
     # -- running ----------------------------------------------------------------------------------
     def run(self, progress: Progress | None = None, step: float = 60.0) -> TwinResult:

@@ -14,52 +14,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Release series in order; the index is used for "from release X on" defaults.
-RELEASES: tuple[str, ...] = (
-    "kilo",
-    "liberty",
-    "mitaka",
-    "newton",
-    "ocata",
-    "pike",
-    "queens",
-    "rocky",
-    "stein",
-    "train",
-    "ussuri",
-    "victoria",
-    "wallaby",
-    "xena",
-    "yoga",
-    "zed",
-    "2023.1",
-    "2023.2",
-    "2024.1",
-    "2024.2",
-    "2025.1",
-    "2025.2",
-    "2026.1",
-    "2026.2",
-)
-RELEASE_ALIASES: dict[str, str] = {
-    "antelope": "2023.1",
-    "bobcat": "2023.2",
-    "caracal": "2024.1",
-    "dalmatian": "2024.2",
-    "epoxy": "2025.1",
-    "flamingo": "2025.2",
-    "gazpacho": "2026.1",
-}
-CURRENT_RELEASE = "2026.2"
+from stacktwin.config.catalogue import option
+from stacktwin.config.load import gets_per_refresh
+from stacktwin.config.option import Derived
+from stacktwin.config.releases import CURRENT, RELEASES, release
+
+CURRENT_RELEASE = CURRENT.name
 
 
 def release_index(name: str) -> int:
-    """Position of a release series (accepts code names and dates); ValueError if unknown."""
-    key = RELEASE_ALIASES.get(name.lower(), name.lower())
+    """Position of a release series (series or date name, any case); ValueError if unknown.
+
+    The release table is the option catalogue's (:mod:`stacktwin.config.releases`).
+    """
     try:
-        return RELEASES.index(key)
+        return release(name).index
     except ValueError:
-        allowed = ", ".join(RELEASES)
+        allowed = ", ".join(r.year_name or r.name.lower() for r in RELEASES)
         raise ValueError(f"unknown release {name!r}; allowed: {allowed}") from None
 
 
@@ -141,22 +112,18 @@ class NeutronSettings(_Section):
     securitygroup: NeutronSecurityGroup = Field(default_factory=NeutronSecurityGroup)
 
 
-def heal_interval_default(release: str) -> int:
-    """nova b3f8815720 (31.0.0, 2025.1): the heal periodic is disabled (-1) by default."""
-    return -1 if release_index(release) >= release_index("2025.1") else 60
+def heal_interval_default(name: str) -> int:
+    """The catalogue's default: 60 s up to 2024.2, -1 from 2025.1 (nova b3f8815720)."""
+    default = option("nova", "DEFAULT", "heal_instance_info_cache_interval").default_for(
+        release(name)
+    )
+    assert isinstance(default, int)
+    return default
 
 
-def heal_neutron_calls(release: str) -> int:
-    """Neutron GETs per heal refresh of a 1-port VM (dossier §4.3).
-
-    8 on Stein and later, 7 on Rocky, 5 on Queens and older.
-    """
-    idx = release_index(release)
-    if idx >= release_index("stein"):
-        return 8
-    if idx == release_index("rocky"):
-        return 7
-    return 5
+def heal_neutron_calls(name: str) -> int:
+    """Neutron GETs per heal refresh of a 1-port VM (dossier §4.3): 8 / 7 / 5, as ``check``."""
+    return gets_per_refresh(release(name))
 
 
 def neutron_api_workers_default(cores: int, ram_gib: int) -> int:
@@ -164,8 +131,10 @@ def neutron_api_workers_default(cores: int, ram_gib: int) -> int:
     return max(1, min(cores, ram_gib // 2))
 
 
-def neutron_rpc_workers_default(release: str, cores: int, ram_gib: int) -> int:
-    """1 up to Rocky; api_workers/2 from Stein (7e09b25b96, LP#1815629)."""
-    if release_index(release) < release_index("stein"):
-        return 1
-    return max(1, neutron_api_workers_default(cores, ram_gib) // 2)
+def neutron_rpc_workers_default(name: str, cores: int, ram_gib: int) -> int:
+    """The catalogue's rule: 1 up to Rocky; api_workers/2 from Stein (7e09b25b96)."""
+    default = option("neutron", "DEFAULT", "rpc_workers").default_for(release(name))
+    if default is Derived.HALF_NEUTRON_WORKERS:
+        return max(1, neutron_api_workers_default(cores, ram_gib) // 2)
+    assert isinstance(default, int)
+    return default

@@ -8,6 +8,8 @@ DHCP and the L2 block are cleared.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from stacktwin.boots import Boot, Milestone, Outcome
 from stacktwin.twin.engine import Event
 
@@ -18,10 +20,11 @@ L2_BLOCK = 2
 class BuildState:
     """A boot as the twin follows it."""
 
-    __slots__ = ("aborted", "boot", "compute", "pending", "ports", "wait")
+    __slots__ = ("aborted", "boot", "compute", "outcomes", "pending", "ports", "wait")
 
-    def __init__(self, boot: Boot) -> None:
+    def __init__(self, boot: Boot, outcomes: Counter[str]) -> None:
         self.boot = boot
+        self.outcomes = outcomes  # the run's count of ended boots by outcome
         self.ports: list[Port] = []
         self.compute: object | None = None  # the Compute handling it, once scheduled
         self.wait: Event | None = None  # the vif wait, while nova-compute waits
@@ -42,6 +45,7 @@ class BuildState:
         self.boot.outcome = outcome
         self.boot.reason = reason
         self.boot.milestones[Milestone.FINISHED.value] = now
+        self.outcomes[outcome.value] += 1
 
 
 class Port:
