@@ -32,7 +32,7 @@ sys.setrecursionlimit(10_000)
 
 
 def simulate(name: str, scale: int, seconds: float) -> object:
-    from stacktwin.report.inputs import run_from_result
+    from stacktwin.api import run_from_result
     from stacktwin.twin import run_scenario
     from twin_scale import _scenario
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from stacktwin.config import Report, Scale, audit, load_config
-from stacktwin.config.load import gets_per_refresh, neutron_calls_per_boot
+from stacktwin.config.calls import neutron_calls
 from stacktwin.config.releases import release
 
 Conf = Callable[[str, str], str]
@@ -97,13 +97,15 @@ def test_heal_default_depends_on_release(conf: Conf) -> None:
 
 
 def test_requests_per_refresh_and_per_boot_by_release() -> None:
-    assert [gets_per_refresh(release(r)) for r in ("queens", "rocky", "stein", "2026.2")] == [
+    assert [
+        neutron_calls(release(r)).heal_refresh() for r in ("queens", "rocky", "stein", "2026.2")
+    ] == [
         5,
         7,
         8,
         8,
     ]
-    assert [neutron_calls_per_boot(release(r)) for r in ("queens", "rocky")] == [8, 10]
+    assert [neutron_calls(release(r)).boot() for r in ("queens", "rocky")] == [8, 10]
 
 
 def test_rpc_workers_default_is_one_up_to_rocky(conf: Conf) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import cli, load
 
+from stacktwin.api import load_input
 from stacktwin.report.compare import Row, comparison, comparison_rows, fmt, fmt_difference, verdict
-from stacktwin.report.inputs import load_input
 
 
 def _row(rows: list[Row], metric: str) -> Row:

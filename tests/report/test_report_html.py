@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from conftest import P_ATTR, P_SCRIPT, cli
 
+from stacktwin.api import load_input
 from stacktwin.boots import Boot, Outcome, summarize
 from stacktwin.report import figures
 from stacktwin.report.html import ReportError, build_report, script_json, select_boots
-from stacktwin.report.inputs import Run, load_input
+from stacktwin.report.runs import Run
 
 
 def test_script_json_cannot_close_the_script_and_parses_back() -> None:

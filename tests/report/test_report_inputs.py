@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import cli, load
 
+from stacktwin.api import InputError, load_input, load_inputs
 from stacktwin.boots import summarize
-from stacktwin.report.inputs import InputError, load_input, load_inputs, saved_kind
+from stacktwin.report.runs import saved_kind
 
 
 def test_builtin_scenario_is_simulated() -> None:

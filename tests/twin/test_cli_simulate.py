@@ -24,7 +24,8 @@ TINY = {
         "delete_storms": [{"start": 30, "duration": 20, "rate_per_minute": 6}],
     },
     "nova": {"DEFAULT": {"heal_instance_info_cache_interval": 60}},
-    "neutron": {"DEFAULT": {"rpc_workers": 1}, "database": {"max_pool_size": 1}},
+    "neutron": {"DEFAULT": {"rpc_workers": 1}, "database": {"max_pool_size": 1},
+                "securitygroup": {"firewall_driver": "openvswitch"}},
     "model": {"flow_deletion": "blocking"},
 }  # fmt: skip
 

@@ -117,6 +117,7 @@ def test_blocking_flow_deletion_starves_boots_on_that_host() -> None:
         "workload.boot_rate_per_minute": 2, "workload.delete_rate_per_minute": 0,
         "workload.delete_storms": [{"start": 100, "duration": 30, "rate_per_minute": 4}],
         "duration": 900, "model.flow_deletion": "blocking",
+        "neutron.securitygroup.firewall_driver": "openvswitch",
     })  # fmt: skip
     before = run(data)
     assert before.summary["timeouts"] > 0
@@ -134,6 +135,7 @@ def test_non_fatal_timeout_boots_anyway() -> None:
         "workload.boot_rate_per_minute": 2, "workload.delete_rate_per_minute": 0,
         "workload.delete_storms": [{"start": 100, "duration": 30, "rate_per_minute": 4}],
         "duration": 900, "model.flow_deletion": "blocking",
+        "neutron.securitygroup.firewall_driver": "openvswitch",
         "nova.DEFAULT.vif_plugging_is_fatal": False,
     })  # fmt: skip
     result = run(data)

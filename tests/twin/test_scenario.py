@@ -8,7 +8,7 @@ from stacktwin.twin import ScenarioError, builtin_names, load_scenario, parse_sc
 from stacktwin.twin.model import Twin
 from stacktwin.twin.settings import (
     heal_interval_default,
-    heal_neutron_calls,
+    neutron_calls_of,
     neutron_rpc_workers_default,
     release_index,
 )
@@ -81,9 +81,9 @@ def test_bad_files(tmp_path: Path) -> None:
 def test_release_defaults() -> None:
     assert heal_interval_default("2024.2") == 60
     assert heal_interval_default("epoxy") == -1
-    assert heal_neutron_calls("queens") == 5
-    assert heal_neutron_calls("rocky") == 7
-    assert heal_neutron_calls("stein") == 8
+    assert neutron_calls_of("queens").heal_refresh() == 5
+    assert neutron_calls_of("rocky").heal_refresh() == 7
+    assert neutron_calls_of("stein").heal_refresh() == 8
     assert neutron_rpc_workers_default("rocky", 32, 128) == 1
     assert neutron_rpc_workers_default("2023.1", 32, 128) == 16
     assert neutron_rpc_workers_default("2023.1", 32, 16) == 4  # RAM-bound: 16 GiB / 2 / 2

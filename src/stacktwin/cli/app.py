@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from stacktwin import __version__
+from stacktwin.output import write_json
 
 app = typer.Typer(
     name="stacktwin",
@@ -35,15 +34,11 @@ def _root(
     """stacktwin: trace, check and simulate the Nova <-> Neutron boot path."""
 
 
-def write_json_output(data: Any, target: str) -> None:
-    """Write ``data`` as JSON to the file ``target`` (``-``: stdout); a clear error if it can't."""
-    text = json.dumps(data, indent=1, allow_nan=False)
-    if target == "-":
-        sys.stdout.write(text + "\n")
-        return
+def write_json_output(data: Any, target: str | Path) -> None:
+    """Write ``data`` as JSON to the file ``target`` (``-``: stdout, atomically otherwise);
+    a clear error if it can't."""
     try:
-        Path(target).write_text(text + "\n", encoding="utf-8")
+        write_json(target, data)
     except OSError as err:
-        raise typer.BadParameter(
-            f"cannot write {target}: {err.strerror}", param_hint="--json"
-        ) from None
+        typer.echo(f"error: cannot write {target}: {err.strerror or err}", err=True)
+        raise typer.Exit(2) from None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from stacktwin.cli.app import app
+from stacktwin.cli.app import app, write_json_output
 
 
 @app.command()
@@ -61,53 +61,29 @@ def check(
     Prints the load the configuration implies, then findings; exits 1 on a critical finding.
     """
 
-    from stacktwin.config import Scale, audit, load_config
-    from stacktwin.config.releases import release as find_release
-    from stacktwin.config.render import render_json, render_table
+    from stacktwin.api import check as run_check
+    from stacktwin.report.check_view import check_dict, render_table
+    from stacktwin.twin import ScenarioError
 
-    stated: dict[str, Any] = {}
-    if scenario is not None:
-        from stacktwin.twin import ScenarioError, load_scenario
-
-        try:
-            sc = load_scenario(scenario)
-        except ScenarioError as exc:
-            Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(2) from None
-        w = sc.workload
-        stated = {
-            "hosts": sc.cloud.hosts,
-            "instances": sc.cloud.instances,
-            "boots_per_minute": w.boot_rate_per_minute
-            + max((st.rate_per_minute for st in w.boot_storms), default=0.0),
-            "neutron_servers": sc.cloud.neutron_servers,
-            "neutron_server_cores": sc.cloud.neutron_server_cores,
-            "release_name": sc.release,
-        }
-    given = {
-        "hosts": hosts,
-        "instances": instances,
-        "boots_per_minute": boots_per_minute,
-        "neutron_servers": neutron_servers,
-        "neutron_server_cores": neutron_server_cores,
-        "release_name": release,
-    }
-    stated.update({k: v for k, v in given.items() if v is not None})
     try:
-        find_release(str(stated.get("release_name", "2026.2")))
+        report = run_check(
+            conf,
+            scenario=scenario,
+            hosts=hosts,
+            instances=instances,
+            boots_per_minute=boots_per_minute,
+            neutron_servers=neutron_servers,
+            neutron_server_cores=neutron_server_cores,
+            release=release,
+        )
+    except ScenarioError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from None
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--release") from None
-    scale = Scale(**stated)
-    report = audit(load_config(conf), scale)
-    if json_out == "-":
-        typer.echo(render_json(report))
-    else:
+    if json_out != "-":
         render_table(report, Console())
-        if json_out is not None:
-            try:
-                Path(json_out).write_text(render_json(report) + "\n", encoding="utf-8")
-            except OSError as err:
-                typer.echo(f"cannot write {json_out}: {err.strerror}", err=True)
-                raise typer.Exit(2) from None
+    if json_out is not None:
+        write_json_output(check_dict(report), json_out)
     if report.critical:
         raise typer.Exit(1)

@@ -9,11 +9,12 @@ import typer
 from rich.console import Console
 
 from stacktwin.cli.app import app, write_json_output
+from stacktwin.output import write_text
 
 
 def _load_runs(specs: list[str]) -> Any:
     """Load compare/report inputs, simulating with a progress bar; exit 2 on a bad input."""
-    from stacktwin.report.inputs import InputError, load_inputs
+    from stacktwin.api import InputError, load_inputs
     from stacktwin.twin import run_scenario
 
     def simulate(scenario: Any) -> Any:
@@ -77,7 +78,7 @@ def report(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     try:
-        output.write_text(page, encoding="utf-8")
+        write_text(output, page)
     except OSError as exc:
         typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None

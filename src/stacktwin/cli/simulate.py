@@ -17,26 +17,36 @@ from rich.progress import (
 
 from stacktwin.cli.app import app, write_json_output
 
+NOT_MODELLED_SHOWN = 12
+"""How many not-modelled options ``--config`` names before it says "and N more"."""
+
 
 def _apply_config(sc: Any, files: list[str], err: Console) -> Any:
-    from stacktwin.config import load_config, twin_settings
+    from stacktwin.api import configure
     from stacktwin.twin import ScenarioError
-    from stacktwin.twin.scenario import with_settings
 
-    loaded = load_config(files)
-    for problem in loaded.problems:
-        err.print(f"{problem.severity}: {problem.location}: {problem.message}", highlight=False)
-    if not loaded.files:
-        err.print("[red]error:[/red] no usable configuration file in --config")
-        raise typer.Exit(2)
     try:
-        new, ignored = with_settings(sc, twin_settings(loaded), ", ".join(files))
+        configured = configure(sc, files)
     except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
-    if ignored:
-        err.print(f"read but not modelled by the twin: {', '.join(ignored)}", highlight=False)
-    return new
+    for problem in configured.problems:
+        err.print(
+            f"{problem.severity}: {problem.location}: {problem.message}",
+            highlight=False,
+            markup=False,
+        )
+    skipped = configured.not_modelled
+    if skipped:
+        shown = ", ".join(skipped[:NOT_MODELLED_SHOWN])
+        more = len(skipped) - NOT_MODELLED_SHOWN
+        tail = f" and {more} more" if more > 0 else ""
+        err.print(
+            f"read but not modelled by the twin ({len(skipped)}): {shown}{tail}",
+            highlight=False,
+            markup=False,
+        )
+    return configured.scenario
 
 
 @app.command()

@@ -8,6 +8,15 @@ over several files) → ``load`` (figures at a scale) → ``audit`` (findings) �
 from stacktwin.config.audit import Finding, Report, audit
 from stacktwin.config.load import Scale
 from stacktwin.config.settings import LoadedConfig, load_config
-from stacktwin.config.twin import twin_settings
+from stacktwin.config.twin import not_modelled, twin_settings
 
-__all__ = ["Finding", "LoadedConfig", "Report", "Scale", "audit", "load_config", "twin_settings"]
+__all__ = [
+    "Finding",
+    "LoadedConfig",
+    "Report",
+    "Scale",
+    "audit",
+    "load_config",
+    "not_modelled",
+    "twin_settings",
+]

@@ -12,12 +12,12 @@ import math
 
 from pydantic import BaseModel
 
-from stacktwin.config.catalogue import option
+from stacktwin.config.calls import neutron_calls
+from stacktwin.config.catalogue import VIF_PLUGGING_TIMEOUT, option
 from stacktwin.config.load import (
     Figure,
     Scale,
     figures,
-    gets_per_refresh,
     heal_rate,
     neutron_processes,
     number,
@@ -112,7 +112,7 @@ def _heal(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
     if rate <= SAFE_HEAL_RATE:
         return []
     rel = scale.release
-    gets = gets_per_refresh(rel)
+    gets = neutron_calls(rel).heal_refresh()
     factor = rate / SAFE_HEAL_RATE
     severity: Severity = "critical" if factor > CRITICAL_HEAL_FACTOR else "warning"
     target = max(600, math.ceil(scale.hosts / SAFE_HEAL_RATE))
@@ -145,17 +145,18 @@ def _vif(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
                 option=label,
                 message="vif_plugging_timeout = 0: nova does not wait for network-vif-plugged",
                 evidence=[timeout.evidence],
-                set_to="300 (the default)",
+                set_to=f"{VIF_PLUGGING_TIMEOUT} (the default)",
                 why="instances go ACTIVE before their port is wired, and a broken Neutron chain "
                 "shows up as unreachable VMs instead of failed boots",
             )
         )
-    elif number(timeout) > 300:
+    elif number(timeout) > VIF_PLUGGING_TIMEOUT:
         out.append(
             Finding(
                 severity="info",
                 option=label,
-                message=f"vif_plugging_timeout = {timeout.value} s (default 300)",
+                message=f"vif_plugging_timeout = {timeout.value} s "
+                f"(default {VIF_PLUGGING_TIMEOUT})",
                 evidence=[timeout.evidence],
                 why="a longer wait hides a slow agent → RPC worker → notifier → nova-api chain; "
                 "nova's own commit calls raising it 'a fool's errand' (4af845f067): fix the "
@@ -318,8 +319,8 @@ def _notifier(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
                 message="neutron never tells nova a port is up (no network-vif-plugged)",
                 evidence=[notify.evidence],
                 set_to="True (the default)",
-                why="nova waits vif_plugging_timeout (300 s) on every boot and, fatal by "
-                "default, puts each instance in ERROR",
+                why=f"nova waits vif_plugging_timeout ({VIF_PLUGGING_TIMEOUT} s by default) on "
+                "every boot and, fatal by default, puts each instance in ERROR",
             )
         )
     interval = resolve(loaded, scale, "neutron", "DEFAULT", "send_events_interval")

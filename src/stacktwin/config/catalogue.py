@@ -14,10 +14,20 @@ A default may depend on the machine (``rpc_workers`` = half the CPUs): such defa
 from __future__ import annotations
 
 from stacktwin.config.neutron_options import NEUTRON_OPTIONS
-from stacktwin.config.nova_options import NOVA_OPTIONS
+from stacktwin.config.nova_options import NOVA_OPTIONS, VIF_PLUGGING_TIMEOUT
 from stacktwin.config.option import Derived, Option, Project, Value
 
-__all__ = ["CATALOGUE", "Derived", "Option", "Project", "Value", "lookup", "option", "sections_of"]
+__all__ = [
+    "CATALOGUE",
+    "VIF_PLUGGING_TIMEOUT",
+    "Derived",
+    "Option",
+    "Project",
+    "Value",
+    "lookup",
+    "option",
+    "sections_of",
+]
 
 CATALOGUE: tuple[Option, ...] = NOVA_OPTIONS + NEUTRON_OPTIONS
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from stacktwin.config.option import Option, Project, always
 
+SQLALCHEMY_POOL_TIMEOUT = 30
+"""Seconds a checkout waits when ``pool_timeout`` is unset: ``QueuePool(timeout=30.0)`` in
+SQLAlchemy's ``pool/impl.py`` (oslo.db passes ``pool_timeout`` only when set)."""
 
-def oslo_messaging_options(project: Project, *, timeout: str, executor: str) -> tuple[Option, ...]:
+
+def oslo_messaging_options(
+    project: Project, *, timeout: str, executor: str, twin_timeout: bool = True
+) -> tuple[Option, ...]:
     """``[DEFAULT] rpc_response_timeout`` and ``executor_thread_pool_size`` of ``project``;
-    ``timeout`` / ``executor`` say what each drives in that service."""
+    ``timeout`` / ``executor`` say what each drives in that service; ``twin_timeout`` whether the
+    twin models the calls the timeout bounds."""
     return (
         Option(
             project,
@@ -23,6 +30,7 @@ def oslo_messaging_options(project: Project, *, timeout: str, executor: str) -> 
             drives=timeout,
             help="Seconds to wait for a response from a call.",
             reference="oslo.messaging rpc/client.py _client_opts (default 60 s); dossier §7",
+            twin=twin_timeout,
         ),
         Option(
             project,
@@ -81,6 +89,7 @@ def oslo_db_pool_options(
             help="If set, use this value for pool_timeout with SQLAlchemy.",
             reference="oslo_db/options.py; SQLAlchemy pool/impl.py QueuePool(timeout=30.0); §5.2",
             twin=twin,
+            fallback=SQLALCHEMY_POOL_TIMEOUT,
             extra_sections=extra_sections,
         ),
     )

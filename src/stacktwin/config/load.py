@@ -4,11 +4,10 @@ All figures are arithmetic on the values in force and the scale; no service time
 Where a count comes from the code it says where (dossier sections in brackets):
 
 - heal periodic [§4.1, §4.3]: each compute host refreshes one instance per interval, so the cloud
-  does ``hosts / interval`` refreshes per second, each costing 8 Neutron GETs on nova ≥ Stein
-  (``_require_nw_info_update`` + the ``_build_network_info_model`` set with the physnet lookups),
-  7 on Rocky, 5 on Queens and older (1 port, 1 fixed IP, 1 subnet);
-- a boot with one port costs Neutron ``list_networks`` + ``POST ports`` + ``PUT ports`` (binding)
-  + the network-info query set (7 GETs from Rocky, 5 before) [§1.2], and the neutron RPC workers
+  does ``hosts / interval`` refreshes per second, each costing the Neutron GETs of
+  :mod:`stacktwin.config.calls` (8 on nova ≥ Stein, 7 on Rocky, 5 on Queens and older);
+- a boot with one port costs the Neutron calls of :mod:`stacktwin.config.calls` (10 from Rocky,
+  8 before) [§1.2], and the neutron RPC workers
   one ``update_device_list`` (OVS agent) + one ``dhcp_ready_on_ports`` (DHCP agent) [§2.1, §2.4];
 - every agent sends one ``report_state`` RPC call per ``report_interval`` [§2.4], taken by the
   dedicated report workers, or by the RPC workers when there are none [§5.1];
@@ -21,12 +20,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from stacktwin.config.calls import PORTS_PER_BOOT, neutron_calls
 from stacktwin.config.catalogue import Derived, Value, option
-from stacktwin.config.releases import CURRENT, ROCKY, STEIN, Release, release
+from stacktwin.config.releases import CURRENT, ROCKY, Release, release
 from stacktwin.config.settings import LoadedConfig
-
-PORTS_PER_BOOT = 1
-"""Ports per booted instance assumed by the per-boot counts (the dossier's typical instance)."""
 
 
 class Scale(BaseModel):
@@ -100,21 +97,6 @@ class Figure(BaseModel):
     basis: str
 
 
-def gets_per_refresh(rel: Release) -> int:
-    """Neutron GETs one heal refresh costs for a 1-port instance (dossier §4.3)."""
-    if rel >= STEIN:
-        return 8
-    if rel >= ROCKY:
-        return 7
-    return 5
-
-
-def neutron_calls_per_boot(rel: Release) -> int:
-    """Neutron API calls of one 1-port boot: list_networks, POST, PUT, network-info GETs."""
-    info_set = 7 if rel >= ROCKY else 5
-    return 3 + info_set
-
-
 def number(v: InForce) -> float:
     """The value as a number for arithmetic; 0 for an unset (``None``) or non-numeric value."""
     return float(v.value) if isinstance(v.value, int | float) else 0.0
@@ -148,7 +130,8 @@ def figures(loaded: LoadedConfig, scale: Scale) -> list[Figure]:
     rel = scale.release
     out: list[Figure] = []
     heal = heal_rate(loaded, scale)
-    gets = gets_per_refresh(rel)
+    calls_of = neutron_calls(rel)
+    gets = calls_of.heal_refresh()
     interval = resolve(loaded, scale, "nova", "DEFAULT", "heal_instance_info_cache_interval")
     out.append(
         Figure(
@@ -178,11 +161,11 @@ def figures(loaded: LoadedConfig, scale: Scale) -> list[Figure]:
             )
         )
     boots = scale.boots_per_second
-    calls = neutron_calls_per_boot(rel)
+    calls = calls_of.boot(PORTS_PER_BOOT)
     out.append(
         Figure(
             name="Neutron API calls from the boot storm",
-            value=boots * calls * PORTS_PER_BOOT,
+            value=boots * calls,
             unit="call/s",
             basis=f"{boots * 60:g} boots/min × {calls} calls per 1-port boot",
         )

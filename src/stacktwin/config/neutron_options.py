@@ -138,8 +138,21 @@ NEUTRON_OPTIONS: tuple[Option, ...] = (
         drives="how the agent applies security groups: 'openvswitch' (flows; port deletions "
         "with large remote SGs block the agent loop before e09b128f41) or 'iptables_hybrid'",
         help="Driver for security groups firewall in the L2 agent (unset: no filtering).",
-        reference="neutron/conf/agent/securitygroups_rpc.py; e09b128f41 (LP#1975674, 21.0.0 "
+        reference="neutron/conf/agent/securitygroups_rpc.py; unset → 'noop' in "
+        "neutron/agent/securitygroups_rpc.py init_firewall; e09b128f41 (LP#1975674, 21.0.0 "
         "and backports 20.2.0, 19.4.0, 18.5.0, Victoria/Ussuri/Train EOL); dossier §6",
+        fallback="noop",
+    ),
+    Option(
+        "neutron",
+        "DEFAULT",
+        "rpc_response_max_timeout",
+        "int",
+        (DefaultRange(FIRST, ROCKY, None), DefaultRange(STEIN, LAST, 600)),
+        drives="cap of the agents' doubling RPC timeout after a timed-out call",
+        help="Maximum seconds to wait for a response from an RPC call.",
+        reference="neutron/conf/service.py RPC_EXTRA_OPTS (neutron 14.0.0 Stein+, absent from "
+        "13.0.0); neutron/common/rpc.py _BackingOffContextWrapper; dossier §2.4",
     ),
     *oslo_messaging_options(
         "neutron",

@@ -10,6 +10,10 @@ from stacktwin.config.library_options import oslo_db_pool_options, oslo_messagin
 from stacktwin.config.option import FIRST, LAST, DefaultRange, Derived, Option, always
 from stacktwin.config.releases import EPOXY, FLAMINGO, release
 
+VIF_PLUGGING_TIMEOUT = 300
+"""nova ``[DEFAULT] vif_plugging_timeout`` default in every release (``nova/conf/compute.py``):
+the seconds a boot waits for ``network-vif-plugged``; the audit, the twin and the report use it."""
+
 NOVA_OPTIONS: tuple[Option, ...] = (
     Option(
         "nova",
@@ -29,7 +33,7 @@ NOVA_OPTIONS: tuple[Option, ...] = (
         "DEFAULT",
         "vif_plugging_timeout",
         "int",
-        always(300),
+        always(VIF_PLUGGING_TIMEOUT),
         minimum=0,
         drives="how long nova-compute waits for network-vif-plugged after plugging VIFs and "
         "creating the paused guest; 0 = do not wait",
@@ -85,10 +89,25 @@ NOVA_OPTIONS: tuple[Option, ...] = (
         "number of CPUs available.",
         reference="nova/conf/conductor.py ALL_OPTS",
     ),
+    Option(
+        "nova",
+        "DEFAULT",
+        "periodic_fuzzy_delay",
+        "int",
+        always(60),
+        minimum=0,
+        drives="random delay before a nova service's first periodic tasks (the first heal after "
+        "a nova-compute restart)",
+        help="Number of seconds to randomly delay when starting the periodic task scheduler to "
+        "reduce stampeding. (Disable by setting to 0)",
+        reference="nova/conf/service.py (nova 27.1.0); nova/service.py Service.start; dossier §4.1",
+    ),
     *oslo_messaging_options(
         "nova",
-        timeout="RPC call timeout of nova services (call_monitor_timeout of select_destinations)",
+        timeout="RPC call timeout of nova services (call_monitor_timeout of select_destinations); "
+        "the twin's nova path is casts only (build_and_run_instance, external_instance_event)",
         executor="concurrent RPC handlers per nova process (e.g. external events on nova-compute)",
+        twin_timeout=False,
     ),
     *oslo_db_pool_options(
         "nova",

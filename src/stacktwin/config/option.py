@@ -65,6 +65,9 @@ class Option:
     """What to set instead from ``removed_in`` on."""
     twin: bool = True
     """Whether the twin's scenario takes this option (``twin_settings``)."""
+    fallback: Value = None
+    """What the code uses when the option is unset and its declared default is ``None``
+    (``[securitygroup] firewall_driver`` → ``'noop'``; ``pool_timeout`` → SQLAlchemy's 30 s)."""
     extra_sections: tuple[str, ...] = field(default=())
     """Other sections that declare an option of the same name and type (e.g. ``[api_database]``)."""
 
@@ -79,6 +82,12 @@ class Option:
             if rng.covers(rel):
                 return rng.value
         return None
+
+    def effective_default(self, rel: Release) -> Value | Derived:
+        """The value the code runs with when nothing sets the option: the declared default of
+        ``rel``, or the code's :attr:`fallback` when that default is ``None``."""
+        value = self.default_for(rel)
+        return self.fallback if value is None else value
 
     def read_by(self, rel: Release) -> bool:
         """False when the release's code no longer reads this option."""

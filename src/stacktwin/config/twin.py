@@ -2,11 +2,12 @@
 writes OpenStack settings.
 
 ``stacktwin simulate --config nova.conf --config neutron.conf`` calls :func:`twin_settings` and
-lays the result over the scenario, so the twin predicts the operator's own cloud. Only values the
-files set explicitly are returned by default: the twin applies its own release defaults. With
-``with_defaults=True`` every twin option is filled in, from the catalogue default of ``release``
-(a default that depends on the machine, such as ``rpc_workers``, is left out: the twin derives it
-from the scenario's server sizes).
+lays the result over the scenario, so the twin predicts the operator's own cloud; what the files
+set that the twin does not model is listed by :func:`not_modelled`, never dropped in silence.
+Only values the files set explicitly are returned by default: the twin applies its own release
+defaults. With ``with_defaults=True`` every twin option is filled in, from the catalogue default
+of ``release`` (a default that depends on the machine, such as ``rpc_workers``, is left out: the
+twin derives it from the scenario's server sizes).
 """
 
 from __future__ import annotations
@@ -48,4 +49,21 @@ def twin_settings(
         else:
             continue
         out[opt.project].setdefault(opt.section, {})[opt.name] = value
+    return out
+
+
+def not_modelled(loaded: LoadedConfig) -> list[str]:
+    """What the files set that the twin does not take: catalogued options it does not model
+    (``nova [database] max_pool_size``), then every other key as written (``[DEFAULT]
+    transport_url``), each once, in file order."""
+    out: list[str] = []
+    for (project, section, name), setting in loaded.explicit.items():
+        if not setting.option.twin:
+            out.append(f"{project} [{section}] {name}")
+    seen = set(out)
+    for project, assignment in loaded.not_audited:
+        label = f"{project} [{assignment.section}] {assignment.key}"
+        if label not in seen:
+            seen.add(label)
+            out.append(label)
     return out

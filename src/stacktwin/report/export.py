@@ -11,24 +11,29 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, Boot
+from stacktwin.optional import pyarrow
+from stacktwin.output import write_bytes
+from stacktwin.output import write_json as write_json_file
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
-def write_json(path: Path, summary: dict[str, Any], boots: Sequence[Boot], **extra: Any) -> None:
-    """Write ``{"summary": …, "boots": [...], **extra}`` as indented, key-sorted JSON."""
-    payload = {"summary": summary, "boots": [b.to_dict() for b in boots], **extra}
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+def write_json(
+    path: str | Path, summary: dict[str, Any], boots: Sequence[Boot], **extra: Any
+) -> None:
+    """Write ``{**extra, "summary": …, "boots": [...]}`` as JSON (``-``: standard output)."""
+    write_json_file(path, {**extra, "summary": summary, "boots": [b.to_dict() for b in boots]})
 
 
 def boots_table(boots: Sequence[Boot]) -> pa.Table:
     """The boots as an Arrow table with a fixed schema (also when empty)."""
+    pa, _ = pyarrow()
     hops = (*HOPS, *SPANS)
-    fields: list[pa.Field] = [
+    fields: list[Any] = [
         pa.field("instance", pa.string(), nullable=False),
         pa.field("host", pa.string()),
         pa.field("ports", pa.list_(pa.string())),
@@ -62,6 +67,9 @@ def boots_table(boots: Sequence[Boot]) -> pa.Table:
     return pa.table({f.name: pa.array(columns[f.name], type=f.type) for f in fields}, schema=schema)
 
 
-def write_parquet(path: Path, boots: Sequence[Boot]) -> None:
-    """Write the boots as one Parquet file."""
-    pq.write_table(boots_table(boots), path)
+def write_parquet(path: str | Path, boots: Sequence[Boot]) -> None:
+    """Write the boots as one Parquet file (atomically: a temporary file, then a rename)."""
+    pa, pq = pyarrow()
+    sink = pa.BufferOutputStream()
+    pq.write_table(boots_table(boots), sink)
+    write_bytes(path, sink.getvalue().to_pybytes())

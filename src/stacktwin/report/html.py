@@ -33,7 +33,7 @@ from plotly.offline import get_plotlyjs
 from stacktwin.boots import MILESTONE_ORDER, Boot
 from stacktwin.report import figures
 from stacktwin.report.compare import STOP_MEANING, comparison_rows, fmt, fmt_difference, verdict
-from stacktwin.report.inputs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
+from stacktwin.report.runs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
 
 #: Boots listed per input in the failed-boots table.
 MAX_FAILED_ROWS = 50

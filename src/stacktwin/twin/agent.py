@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from stacktwin.twin.engine import Event, ProcessGenerator, Timeout
 from stacktwin.twin.rabbit import TIMED_OUT, call
 from stacktwin.twin.resources import Resource
+from stacktwin.twin.settings import rpc_max_timeout
 from stacktwin.twin.state import Port
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class OvsAgent:
             if failed:
                 # "Error while processing VIF ports": back off, then resync every port
                 old = self.timeout
-                self.timeout = min(2 * old, float(sc.neutron.DEFAULT.rpc_response_max_timeout))
+                self.timeout = min(2 * old, rpc_max_timeout(sc.release, sc.neutron.DEFAULT))
                 twin.counters["agent.rpc_timeouts"] += 1
                 self.resyncs += 1
                 self.sync = True

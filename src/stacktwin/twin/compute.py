@@ -161,7 +161,7 @@ class Compute:
             failure = yield from neutron.update_port_binding(port, self.host)
             if failure is not None:
                 return failure
-        for _ in range(self.twin.costs.nw_info_calls):
+        for _ in range(self.twin.boot_gets):  # list_networks + the query set (config/calls.py)
             ok = yield from neutron.api_get("boot")
             if not ok:
                 return "neutron_api_error"
@@ -195,7 +195,7 @@ class Compute:
         yield req
         for name, port in events:
             if name == NETWORK_CHANGED:
-                for _ in range(twin.costs.network_changed_calls):
+                for _ in range(twin.network_changed_calls):
                     yield from twin.neutron.api_get("network-changed")
             else:
                 yield Timeout(twin.service(twin.costs.compute_event_dispatch, "compute"))

@@ -160,13 +160,3 @@ class Costs(BaseModel):
         ge=0,
         description="dessertlab: 'Sending events' -> novaclient 'REQ: curl ... POST' 0.8-1.0 s",
     )
-    # -- counts -------------------------------------------------------------------------------
-    nw_info_calls: int = Field(
-        6,
-        ge=0,
-        description="Neutron GETs of _build_network_info_model for a 1-port VM "
-        "(dossier §4.3: ports, networks, floatingips, subnets, dhcp ports, physnet)",
-    )
-    network_changed_calls: int = Field(
-        6, ge=0, description="per-port refresh on a network-changed event (same query set)"
-    )

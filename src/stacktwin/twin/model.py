@@ -26,7 +26,7 @@ from stacktwin.twin.neutron import NeutronCluster
 from stacktwin.twin.nova import Conductor, NovaApi
 from stacktwin.twin.results import Sampler, TwinResult, collect_components
 from stacktwin.twin.scenario import Scenario
-from stacktwin.twin.settings import heal_interval_default, heal_neutron_calls
+from stacktwin.twin.settings import heal_interval_default, neutron_calls_of
 from stacktwin.twin.state import BuildState, Port
 from stacktwin.twin.variates import LognormalFactors
 from stacktwin.twin.workload import start_workload
@@ -46,7 +46,11 @@ class Twin:
         self._factors: dict[str, LognormalFactors] = {}
         heal = scenario.nova.DEFAULT.heal_instance_info_cache_interval
         self.heal_interval = heal if heal is not None else heal_interval_default(scenario.release)
-        self.heal_calls = heal_neutron_calls(scenario.release)
+        calls = neutron_calls_of(scenario.release)
+        ports = scenario.cloud.ports_per_vm
+        self.heal_calls = calls.heal_refresh(ports)
+        self.boot_gets = calls.boot_gets(ports)
+        self.network_changed_calls = calls.network_changed(ports)
         self.states: list[BuildState] = []
         self.outcomes: Counter[str] = Counter()  # ended boots by outcome (BuildState.finish)
         cloud = scenario.cloud

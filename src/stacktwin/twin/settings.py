@@ -1,21 +1,22 @@
 """OpenStack settings the twin obeys, written as OpenStack writes them.
 
 A scenario says ``nova: {DEFAULT: {heal_instance_info_cache_interval: 60}}`` exactly as
-``nova.conf`` would.  Each option carries its OpenStack default and the code it comes from
-(see ``docs/scenarios.md`` for the full table with sources).  Options whose default depends on
-the release (``heal_instance_info_cache_interval``, neutron ``rpc_workers``) or on the machine
-(worker counts) are ``None`` here and resolved by :func:`resolve` from the scenario's release
-and cloud size.
+``nova.conf`` would.  Each field is declared from the option catalogue
+(:mod:`stacktwin.config.catalogue`, the one ``stacktwin check`` audits with): its default, bounds
+and help are the catalogue's, so ``check`` and ``simulate`` can never disagree on a default.
+Options whose default depends on the release (``heal_instance_info_cache_interval``, neutron
+``rpc_workers``, ``rpc_response_max_timeout``) or on the machine (worker counts) are ``None``
+here and resolved by the functions below from the scenario's release and cloud size.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stacktwin.config.calls import NeutronCalls, neutron_calls
 from stacktwin.config.catalogue import option
-from stacktwin.config.load import gets_per_refresh
 from stacktwin.config.option import Derived
 from stacktwin.config.releases import CURRENT, RELEASES, release
 
@@ -38,24 +39,56 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+def catalogued(project: str, section: str, name: str, **twin_bounds: float) -> Any:
+    """A scenario field declared from the option catalogue: its default, bounds and help.
+
+    The default is the one in force on the current release (or the code's fallback when the
+    declared default is ``None``); an option whose default depends on the release or the
+    machine is declared ``None`` instead and resolved per scenario (``tests/twin`` checks that
+    every other default is the same on every release, so no release is simulated with another
+    release's default). ``twin_bounds`` (``ge=1``) are bounds the twin needs beyond oslo's.
+    """
+    opt = option(project, section, name)
+    default = opt.effective_default(CURRENT)
+    bounds: dict[str, Any] = {}
+    if opt.minimum is not None:
+        bounds["ge"] = opt.minimum
+    if opt.maximum is not None:
+        bounds["le"] = opt.maximum
+    bounds.update(twin_bounds)
+    return Field(None if isinstance(default, Derived) else default, description=opt.help, **bounds)
+
+
+def by_release(project: str, section: str, name: str, **twin_bounds: float) -> Any:
+    """A scenario field whose default is resolved from the scenario's release and machines."""
+    opt = option(project, section, name)
+    bounds: dict[str, Any] = {}
+    if opt.minimum is not None:
+        bounds["ge"] = opt.minimum
+    bounds.update(twin_bounds)
+    return Field(None, description=f"{opt.help} (None: the release's default)", **bounds)
+
+
 class NovaDefault(_Section):
     """nova.conf ``[DEFAULT]``."""
 
-    heal_instance_info_cache_interval: int | None = Field(
-        None, description="seconds; None = release default (60 up to 2024.2, -1 from 2025.1)"
+    heal_instance_info_cache_interval: int | None = by_release(
+        "nova", "DEFAULT", "heal_instance_info_cache_interval"
     )
-    vif_plugging_timeout: int = Field(300, ge=0, description="seconds; 0 = do not wait")
-    vif_plugging_is_fatal: bool = True
-    osapi_compute_workers: int | None = Field(None, ge=1, description="per API node; None = cores")
-    max_concurrent_builds: int = Field(10, ge=0, description="per compute host; 0 = unlimited")
-    executor_thread_pool_size: int = Field(64, ge=1)
-    periodic_fuzzy_delay: int = Field(60, ge=0)
+    vif_plugging_timeout: int = catalogued("nova", "DEFAULT", "vif_plugging_timeout")
+    vif_plugging_is_fatal: bool = catalogued("nova", "DEFAULT", "vif_plugging_is_fatal")
+    osapi_compute_workers: int | None = by_release("nova", "DEFAULT", "osapi_compute_workers")
+    max_concurrent_builds: int = catalogued("nova", "DEFAULT", "max_concurrent_builds")
+    executor_thread_pool_size: int = catalogued(
+        "nova", "DEFAULT", "executor_thread_pool_size", ge=1
+    )
+    periodic_fuzzy_delay: int = catalogued("nova", "DEFAULT", "periodic_fuzzy_delay")
 
 
 class NovaConductor(_Section):
     """nova.conf ``[conductor]``."""
 
-    workers: int | None = Field(None, ge=1, description="per conductor node; None = cores")
+    workers: int | None = by_release("nova", "conductor", "workers", ge=1)
 
 
 class NovaSettings(_Section):
@@ -68,39 +101,45 @@ class NovaSettings(_Section):
 class NeutronDefault(_Section):
     """neutron.conf ``[DEFAULT]``."""
 
-    api_workers: int | None = Field(None, ge=1, description="per server; None = min(cores, RAM/2G)")
-    rpc_workers: int | None = Field(None, ge=1, description="per server; None = release default")
-    rpc_state_report_workers: int = Field(1, ge=0)
-    send_events_interval: int = Field(2, ge=1)
-    notify_nova_on_port_status_changes: bool = True
-    executor_thread_pool_size: int = Field(64, ge=1)
-    rpc_response_timeout: int = Field(60, ge=1)
-    rpc_response_max_timeout: int = Field(600, ge=1)
-    agent_down_time: int = Field(75, ge=1)
+    api_workers: int | None = by_release("neutron", "DEFAULT", "api_workers")
+    rpc_workers: int | None = by_release("neutron", "DEFAULT", "rpc_workers", ge=1)
+    rpc_state_report_workers: int = catalogued("neutron", "DEFAULT", "rpc_state_report_workers")
+    send_events_interval: int = catalogued("neutron", "DEFAULT", "send_events_interval")
+    notify_nova_on_port_status_changes: bool = catalogued(
+        "neutron", "DEFAULT", "notify_nova_on_port_status_changes"
+    )
+    executor_thread_pool_size: int = catalogued(
+        "neutron", "DEFAULT", "executor_thread_pool_size", ge=1
+    )
+    rpc_response_timeout: int = catalogued("neutron", "DEFAULT", "rpc_response_timeout", ge=1)
+    rpc_response_max_timeout: int | None = by_release(
+        "neutron", "DEFAULT", "rpc_response_max_timeout", ge=1
+    )
+    agent_down_time: int = catalogued("neutron", "DEFAULT", "agent_down_time")
 
 
 class NeutronDatabase(_Section):
     """neutron.conf ``[database]`` (oslo.db pool options, SQLAlchemy QueuePool)."""
 
-    max_pool_size: int = Field(5, ge=0, description="0 = no limit")
-    max_overflow: int = Field(50, ge=-1, description="-1 = no limit")
-    pool_timeout: int = Field(30, ge=1, description="seconds a checkout waits")
+    max_pool_size: int = catalogued("neutron", "database", "max_pool_size", ge=0)
+    max_overflow: int = catalogued("neutron", "database", "max_overflow", ge=-1)
+    pool_timeout: int = catalogued("neutron", "database", "pool_timeout", ge=1)
 
 
 class NeutronAgent(_Section):
     """``[agent]`` of the OVS agent configuration."""
 
-    polling_interval: int = Field(2, ge=1)
-    report_interval: float = Field(30.0, gt=0)
-    root_helper_daemon: str | None = Field(
-        None, description="set: privileged commands go through a daemon, not a new process"
-    )
+    polling_interval: int = catalogued("neutron", "agent", "polling_interval")
+    report_interval: float = catalogued("neutron", "agent", "report_interval", gt=0)
+    root_helper_daemon: str | None = catalogued("neutron", "agent", "root_helper_daemon")
 
 
 class NeutronSecurityGroup(_Section):
     """``[securitygroup]`` of the OVS agent configuration."""
 
-    firewall_driver: Literal["openvswitch", "iptables_hybrid", "noop"] = "openvswitch"
+    firewall_driver: Literal["openvswitch", "iptables_hybrid", "noop"] = catalogued(
+        "neutron", "securitygroup", "firewall_driver"
+    )
 
 
 class NeutronSettings(_Section):
@@ -121,9 +160,21 @@ def heal_interval_default(name: str) -> int:
     return default
 
 
-def heal_neutron_calls(name: str) -> int:
-    """Neutron GETs per heal refresh of a 1-port VM (dossier §4.3): 8 / 7 / 5, as ``check``."""
-    return gets_per_refresh(release(name))
+def neutron_calls_of(name: str) -> NeutronCalls:
+    """The Neutron calls nova makes on release ``name``: the table ``check`` uses too."""
+    return neutron_calls(release(name))
+
+
+def rpc_max_timeout(name: str, settings: NeutronDefault) -> float:
+    """The cap of the agents' doubling RPC timeout: ``rpc_response_max_timeout`` from Stein
+    (neutron 14.0.0 ``set_max_timeout``), before it 10 × ``rpc_response_timeout``
+    (``_BackingOffContextWrapper.get_max_timeout`` in neutron 13.0.0 ``common/rpc.py``)."""
+    if settings.rpc_response_max_timeout is not None:
+        return float(settings.rpc_response_max_timeout)
+    default = option("neutron", "DEFAULT", "rpc_response_max_timeout").default_for(release(name))
+    if isinstance(default, int):
+        return float(default)
+    return 10.0 * settings.rpc_response_timeout
 
 
 def neutron_api_workers_default(cores: int, ram_gib: int) -> int:

@@ -1,39 +1,40 @@
-"""Any input of ``compare`` and ``report``, loaded into one in-memory form: a :class:`Run`.
+"""A :class:`Run`: one simulated or traced set of boots, and runs saved as JSON read back.
 
-An input is one of
-
-- a built-in scenario name (``large-site-after``) or a scenario YAML file: it is simulated;
-- a saved run: the ``--json`` output of ``stacktwin simulate`` or ``stacktwin trace``, told apart by
-  its ``kind`` (``"simulate"``/``"trace"``) or, for trace files written before ``kind`` existed,
-  by its keys (``summary`` + ``boots`` + ``vif_plugged``);
-- a log file, folder or archive: it is traced.
-
-Whatever the input, the result has the same shape: the boots in the shared schema of
-:mod:`stacktwin.boots` and their summary (recomputed from the boots with
+Whatever made it (the twin, the tracer, a ``--json`` file), a run has the same shape: the boots in
+the shared schema of :mod:`stacktwin.boots` and their summary (recomputed from the boots with
 :func:`stacktwin.boots.summarize`, so a saved run and a fresh one summarise identically), plus,
 for simulated runs, per-component utilisation, the sampled time series and the scenario's
-settings.  Problems are raised as :class:`InputError` with a message that starts with the input's
-name; the CLI prints it and exits 2.
+settings. ``compare``, ``report`` and the Python API (:mod:`stacktwin.api`) all work on runs.
+
+A saved run is the ``--json`` output of ``stacktwin simulate`` or ``stacktwin trace``, told apart
+by its ``kind`` (``"simulate"``/``"trace"``) or, for trace files written before ``kind`` existed,
+by its keys (``summary`` + ``boots`` + ``vif_plugged``). Problems are raised as
+:class:`InputError` with a message that starts with the input's name; the CLI prints it and exits 2.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from stacktwin.boots import Boot, summarize
+from stacktwin.config.catalogue import VIF_PLUGGING_TIMEOUT
+from stacktwin.optional import MissingDependency
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from stacktwin.twin import TwinResult
 
 Kind = Literal["simulate", "trace"]
 
-#: Suffixes read as scenario files rather than logs.
-SCENARIO_SUFFIXES = (".yaml", ".yml")
-
-#: nova's ``[DEFAULT] vif_plugging_timeout`` default (seconds), used when an input does not say.
-DEFAULT_VIF_PLUGGING_TIMEOUT = 300.0
+#: nova's ``[DEFAULT] vif_plugging_timeout`` default (seconds), used when an input does not say:
+#: the option catalogue's (one source for the audit, the twin and the report).
+DEFAULT_VIF_PLUGGING_TIMEOUT = float(VIF_PLUGGING_TIMEOUT)
 
 #: Summary keys a saved run without boots must carry.
 _SUMMARY_KEYS = ("boots", "outcomes", "timeouts", "reasons", "stopped_at", "latency")
@@ -60,6 +61,26 @@ class Run:
     timeseries: dict[str, list[float]] | None = None
     settings: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    load: dict[str, int] | None = None
+    """Calls counted by origin (simulated runs: ``neutron.api.heal``, ...)."""
+    seeds: list[int] = field(default_factory=list)
+    """The seeds of a simulated run (one per replication)."""
+    result: TwinResult | None = field(default=None, repr=False)
+    """The twin's full result, for a run simulated in this process."""
+
+    def to_arrow(self) -> pa.Table:
+        """The boots as an Arrow table, one row per boot (needs ``stacktwin[parquet]``)."""
+        from stacktwin.report.export import boots_table
+
+        return boots_table(self.boots)
+
+    def to_pandas(self) -> Any:
+        """The boots as a pandas ``DataFrame`` (needs pandas and ``stacktwin[parquet]``)."""
+        table = self.to_arrow()
+        try:
+            return table.to_pandas()
+        except ImportError as err:  # pragma: no cover - depends on the environment
+            raise MissingDependency("pandas", "to_pandas() needs it: pip install pandas") from err
 
     @property
     def vif_plugging_timeout(self) -> float | None:
@@ -73,96 +94,6 @@ class Run:
     def describe(self) -> dict[str, str]:
         """``{"label", "kind", "source"}`` for JSON output."""
         return {"label": self.label, "kind": self.kind, "source": self.source}
-
-
-Simulator = Callable[[Any], Any]
-
-
-def load_input(spec: str, simulate: Simulator | None = None) -> Run:
-    """Load one input (see the module docstring for what ``spec`` may be).
-
-    ``simulate`` runs a :class:`~stacktwin.twin.Scenario` and returns its
-    :class:`~stacktwin.twin.TwinResult` (the CLI passes one that shows progress); by default
-    :func:`stacktwin.twin.run_scenario`.
-    """
-    from stacktwin.twin import builtin_names
-
-    path = Path(spec)
-    if spec in builtin_names() and not path.exists():
-        return _simulated(spec, simulate)
-    if not path.exists():
-        names = ", ".join(builtin_names())
-        raise InputError(f"{spec}: no such file or folder, and not a built-in scenario ({names})")
-    if path.is_dir():
-        return _traced(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError as err:
-        raise InputError(f"{spec}: cannot read: {err.strerror}") from None
-    if not head.strip():
-        raise InputError(f"{spec}: empty file")
-    if path.suffix.lower() in SCENARIO_SUFFIXES:
-        return _simulated(spec, simulate)
-    if path.suffix.lower() == ".json" or head.lstrip()[:1] in (b"{", b"["):
-        return load_saved(path)
-    return _traced(path)
-
-
-def load_inputs(specs: Sequence[str], simulate: Simulator | None = None) -> list[Run]:
-    """Load several inputs and make their labels distinct (``name``, ``name #2``, …)."""
-    runs = [load_input(spec, simulate) for spec in specs]
-    seen: dict[str, int] = {}
-    for run in runs:
-        n = seen.get(run.label, 0) + 1
-        seen[run.label] = n
-        if n > 1:
-            run.label = f"{run.label} #{n}"
-    return runs
-
-
-def _simulated(spec: str, simulate: Simulator | None) -> Run:
-    from stacktwin.twin import ScenarioError, load_scenario, run_scenario
-
-    try:
-        scenario = load_scenario(spec)
-    except ScenarioError as exc:
-        raise InputError(str(exc)) from None
-    return run_from_result((simulate or run_scenario)(scenario), spec)
-
-
-def run_from_result(result: Any, source: str) -> Run:
-    """A :class:`Run` from a :class:`~stacktwin.twin.TwinResult` (a run made in this process)."""
-    scenario = result.scenario
-    return Run(
-        label=f"{scenario.name} (simulated)",
-        kind="simulate",
-        source=source,
-        summary=result.summary,
-        boots=result.boots,
-        components=result.components,
-        timeseries=result.timeseries,
-        settings=scenario.model_dump(mode="json"),
-    )
-
-
-def _traced(path: Path) -> Run:
-    from stacktwin.logs.pipeline import trace
-
-    result = trace([path])
-    notes = [str(p) for p in result.problems.items]
-    if not result.usable:
-        why = f" ({notes[0]})" if notes else ""
-        raise InputError(f"{path}: no readable log in it; nothing traced{why}")
-    name = path.name or str(path)
-    return Run(
-        label=f"{name} (traced)",
-        kind="trace",
-        source=str(path),
-        summary=result.summary(),
-        boots=result.boots,
-        notes=notes,
-    )
 
 
 def load_saved(path: Path) -> Run:

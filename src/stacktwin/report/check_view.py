@@ -1,12 +1,11 @@
 """Render a check :class:`~stacktwin.config.audit.Report`: rich tables for people, JSON for scripts.
 
-Kept beside the audit (not in ``stacktwin.report``) because it is the only consumer of the
-report's shape; the JSON is ``Report.model_dump`` so scripts see exactly the pydantic schema.
+The JSON is ``Report.model_dump`` so scripts see exactly the pydantic schema.
 """
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -67,8 +66,8 @@ def render_table(report: Report, console: Console) -> None:
     )
 
 
-def render_json(report: Report) -> str:
-    """The report as JSON (the pydantic schema of :class:`Report`, plus ``critical``)."""
-    data = report.model_dump(mode="json")
+def check_dict(report: Report) -> dict[str, Any]:
+    """The report for JSON (the pydantic schema of :class:`Report`, plus ``kind``, ``critical``)."""
+    data: dict[str, Any] = {"kind": "check", **report.model_dump(mode="json")}
     data["critical"] = report.critical
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return data

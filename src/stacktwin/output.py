@@ -1,0 +1,76 @@
+"""Writing outputs: one JSON writer, and files replaced atomically.
+
+Every JSON document stacktwin writes (``--json`` of every command, saved runs, sweeps) goes
+through :func:`json_text`, so they share one format (indented, no ``NaN``/``Infinity``, which
+JSON does not have). Files are written to a temporary file in the target's folder and renamed
+over the target, so a full disk or a killed process never leaves a truncated file, nor replaces
+a good report with a broken one. ``-`` means standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+STDOUT = "-"
+"""The target that means standard output, as the ``openstack`` client and Unix tools spell it."""
+
+
+def json_text(data: Any) -> str:
+    """``data`` as stacktwin's JSON: indented, non-ASCII kept, non-finite numbers refused."""
+    return json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replace(tmp: str, path: Path) -> None:
+    """Give the temporary file the mode a new file would have, then rename it over ``path``."""
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
+def write_text(target: str | Path, text: str) -> None:
+    """Write ``text`` to ``target`` atomically (``-``: standard output); raises ``OSError``."""
+    if str(target) == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(target: str | Path, data: bytes) -> None:
+    """Write ``data`` to the file ``target`` atomically; raises ``OSError``."""
+    path = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(target: str | Path, data: Any) -> None:
+    """Write ``data`` as JSON (:func:`json_text`) to ``target`` (``-``: standard output)."""
+    write_text(target, json_text(data) + "\n")
