@@ -7,7 +7,7 @@ Run by hand: ``python benchmarks/report_size.py`` (needs Debian's ``chromium``).
    hour of cloud time, and a 1x run for reference.
 2. Builds the HTML report of each run (and of both side by side), writes it, prints its size
    and the seconds to build it.
-3. Opens each file in a fresh headless Chromium (``tests/report/chromium.py``, the tests'
+3. Opens each file in a fresh headless Chromium (``tests/render/chromium.py``, the tests'
    driver) a few times and prints, for the first (cold) open, the seconds to the load event and
    until every plot has rendered (``window.stacktwinRendered``), the median of the later (warm)
    opens, and the page's own measure of the plotting time.
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--opens", type=int, default=3, help="browser opens per file")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
-    from stacktwin.report.html import build_report
+    from stacktwin.render.html import build_report
 
     seconds = 600.0 if args.quick else 3600.0
     big = simulate("large-site-after", 10, seconds)

@@ -6,11 +6,11 @@
 ('simulate', [3])
 >>> run.summary["outcomes"]["active"] == len([b for b in run.boots if b.outcome.value == "active"])
 True
->>> audit = stacktwin.check([], hosts=2000, release="2023.1")
->>> [f.option for f in audit.findings][:1]
-['nova [DEFAULT] heal_instance_info_cache_interval']
+>>> audit = stacktwin.check([], hosts=2000, release="2023.1")    # no files: defaults only
+>>> audit.scale.hosts, audit.critical
+(2000, False)
 
-:func:`simulate` and :func:`trace` return a :class:`~stacktwin.report.runs.Run`: the boots in the
+:func:`simulate` and :func:`trace` return a :class:`~stacktwin.render.runs.Run`: the boots in the
 schema shared by traced and simulated boots (``run.boots``), their ``summary``, and for a
 simulated run the per-component figures, time series and resolved settings; ``run.to_arrow()``
 and ``run.to_pandas()`` give one row per boot. :func:`compare` and :func:`report` take runs (or
@@ -34,7 +34,7 @@ from stacktwin.logs.pipeline import TraceResult
 from stacktwin.logs.pipeline import trace as trace_logs
 from stacktwin.logs.sources import Override
 from stacktwin.output import write_text
-from stacktwin.report.runs import InputError, Run, load_saved
+from stacktwin.render.runs import InputError, Run, load_saved
 from stacktwin.twin import Scenario, ScenarioError, TwinResult, builtin_names, load_scenario
 from stacktwin.twin import run_scenario as run_twin
 from stacktwin.twin.model import Progress
@@ -334,7 +334,7 @@ def _traced(path: Path) -> Run:
 # -- compare and report --------------------------------------------------------------------------
 def compare(a: str | Run, b: str | Run) -> dict[str, Any]:
     """Two runs side by side: the comparison rows the CLI prints, as JSON-ready data."""
-    from stacktwin.report.compare import comparison
+    from stacktwin.render.compare import comparison
 
     return comparison(load_inputs([a, b]))
 
@@ -347,7 +347,7 @@ def report(
     instances: Sequence[str] = (),
 ) -> Path:
     """Write one self-contained HTML report of ``inputs`` to ``path`` (atomically)."""
-    from stacktwin.report.html import build_report
+    from stacktwin.render.html import build_report
 
     page = build_report(load_inputs(inputs), slowest=slowest, instances=instances)
     write_text(path, page)

@@ -2,7 +2,7 @@
 
 One module per command (``simulate``, ``check``, ``trace``, ``report`` for compare/report), each
 a few lines that call ``stacktwin.twin``, ``stacktwin.config``, ``stacktwin.logs`` or
-``stacktwin.report``; the Typer app they register on is in ``stacktwin.cli.app``.
+``stacktwin.render``; the Typer app they register on is in ``stacktwin.cli.app``.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def check(
     """
 
     from stacktwin.api import check as run_check
-    from stacktwin.report.check_view import check_dict, render_table
+    from stacktwin.render.check_view import check_dict, render_table
     from stacktwin.twin import ScenarioError
 
     try:

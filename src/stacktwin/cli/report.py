@@ -48,7 +48,7 @@ def compare(
     ] = None,
 ) -> None:
     """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load."""
-    from stacktwin.report.compare import comparison, comparison_table
+    from stacktwin.render.compare import comparison, comparison_table
 
     runs = _load_runs([first, second])
     Console(stderr=json_out == "-").print(comparison_table(runs))
@@ -69,7 +69,7 @@ def report(
     ] = None,
 ) -> None:
     """Write one self-contained HTML report (plots embedded, opens offline)."""
-    from stacktwin.report.html import ReportError, build_report
+    from stacktwin.render.html import ReportError, build_report
 
     runs = _load_runs(inputs)
     try:

@@ -88,7 +88,7 @@ def simulate(
     ] = None,
 ) -> None:
     """Run the digital twin on a scenario: boot latencies, timeouts, component load."""
-    from stacktwin.report.twin_view import ablation_table, render_simulation
+    from stacktwin.render.twin_view import ablation_table, render_simulation
     from stacktwin.twin import ScenarioError, load_scenario, run_scenario
     from stacktwin.twin.ablation import ablate as run_ablation
     from stacktwin.twin.ablation import ablation_row, variants

@@ -81,12 +81,15 @@ def release(name: str) -> Release:
     """
     wanted = name.strip().lower().removeprefix("nova").strip()
     for candidate in RELEASES:
+        if not wanted:
+            break
         if wanted in (candidate.name.lower(), (candidate.year_name or "").lower()):
             return candidate
         if wanted.isdigit() and int(wanted) == candidate.nova:
             return candidate
     known = ", ".join(r.name for r in RELEASES)
-    raise ValueError(f"unknown release {name!r}; known releases: {known} (or 2018.1 … 2026.2)")
+    years = ", ".join(r.year_name for r in RELEASES if r.year_name and r.year_name != r.name)
+    raise ValueError(f"unknown release {name!r}; known releases: {known}; or by date: {years}")
 
 
 # Names used by the catalogue for release boundaries, so that ranges read as in the dossier.

@@ -9,7 +9,7 @@ import pytest
 from conftest import cli, load
 
 from stacktwin.api import load_input
-from stacktwin.report.compare import Row, comparison, comparison_rows, fmt, fmt_difference, verdict
+from stacktwin.render.compare import Row, comparison, comparison_rows, fmt, fmt_difference, verdict
 
 
 def _row(rows: list[Row], metric: str) -> Row:

@@ -10,7 +10,7 @@ from conftest import cli, load
 
 from stacktwin.api import InputError, load_input, load_inputs
 from stacktwin.boots import summarize
-from stacktwin.report.runs import saved_kind
+from stacktwin.render.runs import saved_kind
 
 
 def test_builtin_scenario_is_simulated() -> None:

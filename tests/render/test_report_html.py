@@ -12,9 +12,9 @@ from conftest import P_ATTR, P_SCRIPT, cli
 
 from stacktwin.api import load_input
 from stacktwin.boots import Boot, Outcome, summarize
-from stacktwin.report import figures
-from stacktwin.report.html import ReportError, build_report, script_json, select_boots
-from stacktwin.report.runs import Run
+from stacktwin.render import figures
+from stacktwin.render.html import ReportError, build_report, script_json, select_boots
+from stacktwin.render.runs import Run
 
 
 def test_script_json_cannot_close_the_script_and_parses_back() -> None:
@@ -138,7 +138,7 @@ def test_queues_mark_when_the_first_vif_plugging_timeout_fired() -> None:
 
 
 def test_milestone_sources_are_shown_relative_to_their_common_folder() -> None:
-    from stacktwin.report.html import sources_base
+    from stacktwin.render.html import sources_base
 
     a = _boot("vm-a", 0.0, 20.0, sources={"requested": "/x/logs/c1/nova-api.log:3"})
     b = _boot("vm-b", 0.0, 30.0, sources={"running": "/x/logs/c2/nova-compute.log:9"})

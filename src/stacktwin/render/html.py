@@ -3,7 +3,7 @@
 Sections, in order:
 
 1. the inputs, and the summary table (one column per input; the comparison with the difference
-   when there are two): the same rows as ``stacktwin compare`` (:mod:`stacktwin.report.compare`);
+   when there are two): the same rows as ``stacktwin compare`` (:mod:`stacktwin.render.compare`);
 2. hop-latency distributions, observed and simulated curves in the same panel;
 3. each boot's vif wait over time with the ``vif_plugging_timeout`` line;
 4. per simulated input, queue lengths and utilisation over time (API, RPC, DB pools, agent loops);
@@ -12,7 +12,7 @@ Sections, in order:
    each milestone came from.
 
 Safety: every string from logs, scenarios or file names is HTML-escaped in tables
-(:func:`html.escape`), entity-escaped in plot labels (:func:`~stacktwin.report.figures.plot_text`),
+(:func:`html.escape`), entity-escaped in plot labels (:func:`~stacktwin.render.figures.plot_text`),
 and the figures' JSON is embedded in a ``<script type="application/json">`` block with ``<``,
 ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX`` (:func:`script_json`), so no input can end
 the block or open a tag.  The output is deterministic: no timestamps, fixed element ids.
@@ -31,9 +31,9 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from stacktwin.boots import MILESTONE_ORDER, Boot
-from stacktwin.report import figures
-from stacktwin.report.compare import STOP_MEANING, comparison_rows, fmt, fmt_difference, verdict
-from stacktwin.report.runs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
+from stacktwin.render import figures
+from stacktwin.render.compare import STOP_MEANING, comparison_rows, fmt, fmt_difference, verdict
+from stacktwin.render.runs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
 
 #: Boots listed per input in the failed-boots table.
 MAX_FAILED_ROWS = 50

@@ -1,4 +1,4 @@
-"""The report's Plotly figures, built from :class:`~stacktwin.report.runs.Run` objects.
+"""The report's Plotly figures, built from :class:`~stacktwin.render.runs.Run` objects.
 
 Every figure is small whatever the run's size, because what it draws is reduced first, never cut:
 
@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, Boot, Milestone
-from stacktwin.report.runs import Run
+from stacktwin.render.runs import Run
 
 ECDF_POINTS = 200
 MAX_SERIES_POINTS = 2000

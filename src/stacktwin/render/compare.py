@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stacktwin.boots import HOPS, STOP_POINTS
-from stacktwin.report.runs import Run
+from stacktwin.render.runs import Run
 
 Value = float | int | None
 

@@ -70,7 +70,7 @@ class Run:
 
     def to_arrow(self) -> pa.Table:
         """The boots as an Arrow table, one row per boot (needs ``stacktwin[parquet]``)."""
-        from stacktwin.report.export import boots_table
+        from stacktwin.render.export import boots_table
 
         return boots_table(self.boots)
 
