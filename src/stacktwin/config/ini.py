@@ -118,28 +118,35 @@ class _Reader:
         self.key, self.value = None, []
 
     def feed(self, lineno: int, raw: str) -> None:
+        """One physical line: a continuation, a section header, a comment or an assignment."""
         line = raw.rstrip()
         if not line:
             self.flush()
-            return
-        if line.startswith((" ", "\t")):
-            if self.key is None:
-                self.problem(lineno, f"unexpected continuation line {_clip(line.strip())!r}")
-            else:
-                self.value.append(line.lstrip())
-            return
-        self.flush()
-        if line.startswith("["):
-            if not line.endswith("]"):
-                self.problem(lineno, f"invalid section header {line!r} (must end with ])")
-            elif len(line) <= 2:
-                self.problem(lineno, "empty section name []")
-            else:
-                self.section = line[1:-1]
-                self.ini.sections.append((self.section, Location(self.ini.path, lineno)))
-            return
-        if line.startswith(("#", ";")):
-            return
+        elif line.startswith((" ", "\t")):
+            self._continuation(lineno, line)
+        else:
+            self.flush()
+            if line.startswith("["):
+                self._section(lineno, line)
+            elif not line.startswith(("#", ";")):
+                self._assignment(lineno, line)
+
+    def _continuation(self, lineno: int, line: str) -> None:
+        if self.key is None:
+            self.problem(lineno, f"unexpected continuation line {_clip(line.strip())!r}")
+        else:
+            self.value.append(line.lstrip())
+
+    def _section(self, lineno: int, line: str) -> None:
+        if not line.endswith("]"):
+            self.problem(lineno, f"invalid section header {line!r} (must end with ])")
+        elif len(line) <= 2:
+            self.problem(lineno, "empty section name []")
+        else:
+            self.section = line[1:-1]
+            self.ini.sections.append((self.section, Location(self.ini.path, lineno)))
+
+    def _assignment(self, lineno: int, line: str) -> None:
         colon, equal = line.find(":"), line.find("=")
         if colon < 0 and equal < 0:
             self.problem(lineno, f"not an INI line: no '=' or ':' in {_clip(line)!r}")

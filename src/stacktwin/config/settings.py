@@ -254,44 +254,10 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
             if not every:
                 continue
             in_force = _in_force(indexes, names)
-            value: Value = None
-            for a in every:
-                try:
-                    converted = convert(opt, a.value)
-                except ValueError as err:
-                    where = f"[{a.section}] {a.key}"
-                    if a is in_force:
-                        msg = (
-                            f"wrong type: {where} = {a.value!r}: {err}; {project} would refuse "
-                            f"to start (ConfigFileValueError); audited with the default instead"
-                        )
-                        loaded.problems.append(ConfigProblem("critical", a.location, msg))
-                    else:
-                        msg = f"wrong type: {where} = {a.value!r}: {err} (overridden later)"
-                        loaded.problems.append(ConfigProblem("warning", a.location, msg))
-                else:
-                    if a is in_force:
-                        value = converted
-            if len({a.value for a in every}) > 1:
-                history = ", ".join(f"{a.value!r} at {a.location}" for a in every)
-                loaded.problems.append(
-                    ConfigProblem(
-                        "info",
-                        in_force.location,
-                        f"[{section}] {opt.name} is set {len(every)} times with different "
-                        f"values ({history}); oslo.config uses the one here",
-                    )
-                )
+            value = _convert_all(project, opt, every, in_force, loaded)
+            _note_repeats(section, opt, every, in_force, loaded)
             if value is None:
-                if opt.type != "str" and in_force.value.strip() == "":
-                    loaded.problems.append(
-                        ConfigProblem(
-                            "warning",
-                            in_force.location,
-                            f"[{in_force.section}] {in_force.key} is empty: oslo.config reads "
-                            "None, not the default; audited with the default",
-                        )
-                    )
+                _note_empty(opt, in_force, loaded)
                 continue
             loaded.explicit[(project, section, opt.name)] = Setting(
                 option=opt,
@@ -301,6 +267,63 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
                 written_as=f"[{in_force.section}] {in_force.key}",
                 overridden=tuple(a.location for a in every if a is not in_force),
             )
+
+
+def _convert_all(
+    project: Project,
+    opt: Option,
+    every: list[Assignment],
+    in_force: Assignment,
+    loaded: LoadedConfig,
+) -> Value:
+    """The typed value in force; a value of the wrong type is a problem (critical when it is
+    the one in force: the service would refuse to start)."""
+    value: Value = None
+    for a in every:
+        try:
+            converted = convert(opt, a.value)
+        except ValueError as err:
+            where = f"[{a.section}] {a.key}"
+            if a is in_force:
+                msg = (
+                    f"wrong type: {where} = {a.value!r}: {err}; {project} would refuse "
+                    f"to start (ConfigFileValueError); audited with the default instead"
+                )
+                loaded.problems.append(ConfigProblem("critical", a.location, msg))
+            else:
+                msg = f"wrong type: {where} = {a.value!r}: {err} (overridden later)"
+                loaded.problems.append(ConfigProblem("warning", a.location, msg))
+        else:
+            if a is in_force:
+                value = converted
+    return value
+
+
+def _note_repeats(
+    section: str, opt: Option, every: list[Assignment], in_force: Assignment, loaded: LoadedConfig
+) -> None:
+    if len({a.value for a in every}) > 1:
+        history = ", ".join(f"{a.value!r} at {a.location}" for a in every)
+        loaded.problems.append(
+            ConfigProblem(
+                "info",
+                in_force.location,
+                f"[{section}] {opt.name} is set {len(every)} times with different "
+                f"values ({history}); oslo.config uses the one here",
+            )
+        )
+
+
+def _note_empty(opt: Option, in_force: Assignment, loaded: LoadedConfig) -> None:
+    if opt.type != "str" and in_force.value.strip() == "":
+        loaded.problems.append(
+            ConfigProblem(
+                "warning",
+                in_force.location,
+                f"[{in_force.section}] {in_force.key} is empty: oslo.config reads "
+                "None, not the default; audited with the default",
+            )
+        )
 
 
 def _in_force(
