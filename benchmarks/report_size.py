@@ -27,7 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
-sys.path.insert(0, str(REPO / "tests" / "report"))
+sys.path.insert(0, str(REPO))  # tests.render.chromium: the browser tests' DevTools driver
 sys.setrecursionlimit(10_000)
 
 
@@ -51,7 +51,7 @@ def simulate(name: str, scale: int, seconds: float) -> object:
 
 def browser_times(path: Path, opens: int) -> tuple[float, float, float, float, int]:
     """Seconds to rendered on the first (cold) open and median of the later ones, page ms."""
-    from chromium import Chromium, find_chromium
+    from tests.render.chromium import Chromium, find_chromium
 
     binary = find_chromium()
     if binary is None:

@@ -15,7 +15,7 @@ Conf = Callable[[str, str], str]
 
 
 def _run(paths: list[str], **scale: object) -> Report:
-    return audit(load_config(paths), Scale(**scale))  # type: ignore[arg-type]
+    return audit(load_config(paths), Scale.model_validate(scale))
 
 
 def _figure(report: Report, name: str) -> float | None:

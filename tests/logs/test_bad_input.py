@@ -10,10 +10,9 @@ import tarfile
 import zlib
 from pathlib import Path
 
-import synthetic as syn
-
 from stacktwin.boots import Outcome
 from stacktwin.logs import trace
+from tests.logs import synthetic as syn
 
 
 def _good(tmp_path: Path) -> Path:

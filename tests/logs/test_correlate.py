@@ -6,10 +6,10 @@ import calendar
 from pathlib import Path
 
 import pytest
-import synthetic as syn
 
 from stacktwin.boots import Outcome
 from stacktwin.logs import trace
+from tests.logs import synthetic as syn
 
 
 def _t(hms: str) -> float:

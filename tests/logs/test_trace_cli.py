@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import synthetic as syn
 from typer.testing import CliRunner
 
 from stacktwin.cli import app
+from tests.logs import synthetic as syn
 
 runner = CliRunner()
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from chromium import Chromium, find_chromium
 from typer.testing import CliRunner
 
 from stacktwin.cli import app
+from tests.render.chromium import Chromium, find_chromium
 
 HERE = Path(__file__).resolve().parent
 runner = CliRunner()

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from chromium import Chromium
-from conftest import P_ATTR, P_LINK, P_SCRIPT, P_SVG, TINY, cli, load
+
+from tests.render.chromium import Chromium
+from tests.render.conftest import P_ATTR, P_LINK, P_SCRIPT, P_SVG, TINY, cli, load
 
 PLOTS_JS = "Array.from(document.querySelectorAll('.plot'))"
 

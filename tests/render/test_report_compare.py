@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import cli, load
 
 from stacktwin.api import load_input
 from stacktwin.render.compare import Row, comparison, comparison_rows, fmt, fmt_difference, verdict
+from tests.render.conftest import cli, load
 
 
 def _row(rows: list[Row], metric: str) -> Row:
@@ -27,8 +27,9 @@ def test_rows_carry_each_runs_summary_and_the_difference(trace_json: Path, sim_j
         for stat in ("p50", "p95", "p99", "max"):
             row = _row(rows, f"{hop} {stat}")
             assert row.values == (sa["latency"][hop][stat], sb["latency"][hop][stat])
-            if None not in row.values:
-                assert row.difference == pytest.approx(row.values[1] - row.values[0])
+            first, second = row.values
+            if first is not None and second is not None:
+                assert row.difference == pytest.approx(second - first)
     rate = _row(rows, "timeout rate")
     assert rate.values[0] == pytest.approx(sa["timeouts"] / sa["boots"]) and rate.unit == "%"
     # the traced run's stop points are listed, with 0 for the simulated run

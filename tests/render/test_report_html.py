@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import P_ATTR, P_SCRIPT, cli
 
 from stacktwin.api import load_input
 from stacktwin.boots import Boot, Outcome, summarize
 from stacktwin.render import figures
 from stacktwin.render.html import ReportError, build_report, script_json, select_boots
 from stacktwin.render.runs import Run
+from tests.render.conftest import P_ATTR, P_SCRIPT, cli
 
 
 def test_script_json_cannot_close_the_script_and_parses_back() -> None:

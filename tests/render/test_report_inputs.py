@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import cli, load
 
 from stacktwin.api import InputError, load_input, load_inputs
 from stacktwin.boots import summarize
 from stacktwin.render.runs import saved_kind
+from tests.render.conftest import cli, load
 
 
 def test_builtin_scenario_is_simulated() -> None:
