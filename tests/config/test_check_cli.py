@@ -99,15 +99,3 @@ def test_unwritable_json_file_is_a_clear_error(fixtures: Path, tmp_path: Path) -
     )
     assert result.exit_code == 2
     assert f"cannot write {target}" in result.output
-
-
-def test_directory_or_missing_file_is_reported_not_raised(tmp_path: Path, conf: Conf) -> None:
-    nova = conf("nova.conf", "[DEFAULT]\nheal_instance_info_cache_interval = 600\n")
-    missing = tmp_path / "neutron.conf"
-    result = runner.invoke(app, ["check", str(tmp_path), str(missing), nova, "--json", "-"])
-    assert result.exit_code == 1
-    data = json.loads(result.output)
-    problems = {f["evidence"][0]: f["message"] for f in data["findings"] if f["option"] == "input"}
-    assert problems[str(tmp_path)].startswith("cannot read: ")
-    assert problems[str(missing)] == "cannot read: No such file or directory"
-    assert data["files"] == [f"nova: {nova}"]

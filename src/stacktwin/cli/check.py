@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -79,8 +80,19 @@ def check(
     except ScenarioError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
+    except ValidationError as err:
+        item = err.errors()[0]
+        option = "--" + str(item["loc"][0]).replace("_", "-") if item["loc"] else "the scale"
+        raise typer.BadParameter(
+            f"{item['msg']} (got {item.get('input')!r})", param_hint=option
+        ) from None
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--release") from None
+    if report.unreadable:
+        for line in report.unreadable:
+            typer.echo(f"error: {line}", err=True)
+        typer.echo("error: nothing audited: every file given must be readable", err=True)
+        raise typer.Exit(2)
     if json_out != "-":
         render_table(report, Console())
     if json_out is not None:

@@ -22,6 +22,7 @@ from stacktwin.config.load import (
     neutron_processes,
     number,
     resolve,
+    state_report_rate,
 )
 from stacktwin.config.releases import STEIN, XENA, ZED, release
 from stacktwin.config.settings import LoadedConfig, Severity
@@ -65,6 +66,8 @@ class Report(BaseModel):
     not_audited: list[str]
     """Settings outside the catalogue (legal, read by OpenStack, not judged here), as
     ``project file:line [section] key``, so none goes unmentioned."""
+    unreadable: list[str] = []
+    """Files given that could not be read at all, ``path: why`` (``check`` then exits 2)."""
 
     @property
     def critical(self) -> bool:
@@ -98,6 +101,7 @@ def audit(loaded: LoadedConfig, scale: Scale) -> Report:
         release=str(scale.release),
         scale=scale,
         files=[f"{src.project}: {src.path}" for src, _ in loaded.files],
+        unreadable=[f"{p.location}: {p.message}" for p in loaded.unreadable],
         figures=figures(loaded, scale),
         findings=findings,
         not_audited=[
@@ -231,7 +235,20 @@ def _reports(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
     out: list[Finding] = []
     interval = resolve(loaded, scale, "neutron", "agent", "report_interval")
     down = resolve(loaded, scale, "neutron", "DEFAULT", "agent_down_time")
-    if number(down) < 2 * number(interval):
+    if number(interval) <= 0:
+        out.append(
+            Finding(
+                severity="critical",
+                option=_label("neutron", "agent", "report_interval"),
+                message=f"report_interval = {interval.value}: the agents send no state reports",
+                evidence=[interval.evidence],
+                set_to="30 (the default), at most half of agent_down_time",
+                why="the agent starts its heartbeat only if report_interval is set "
+                "(ovs_neutron_agent.py); agent_down_time after the last report every agent "
+                "looks dead, and ML2 refuses to bind ports on their hosts (PortBindingFailed)",
+            )
+        )
+    elif number(down) < 2 * number(interval):
         out.append(
             Finding(
                 severity="warning",
@@ -247,7 +264,7 @@ def _reports(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
         )
     workers = resolve(loaded, scale, "neutron", "DEFAULT", "rpc_state_report_workers")
     if workers.value == 0:
-        rate = scale.hosts / (number(interval) or 30.0)
+        rate = state_report_rate(loaded, scale)
         out.append(
             Finding(
                 severity="info",

@@ -25,6 +25,7 @@ returns ``values[-1]``); the loader does the same and reports the ones it overro
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,8 @@ class IniFile:
     assignments: list[Assignment] = field(default_factory=list)
     sections: list[tuple[str, Location]] = field(default_factory=list)
     problems: list[ReadProblem] = field(default_factory=list)
+    unreadable: bool = False
+    """True when the file itself could not be read (missing, a folder, a device, too large)."""
 
 
 def normalize_section(name: str) -> str:
@@ -171,6 +174,31 @@ def physical_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+"""The largest file read as a configuration: the biggest real nova.conf with every option and its
+help text (``oslo-config-generator``) is about 0.3 MB; anything 50 times that is not one."""
+
+
+class _NotAConfig(Exception):
+    """A path that is not a configuration file at all (a device, a FIFO, a huge file)."""
+
+
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes, refusing what is not a regular file (a FIFO would block, ``/dev/zero``
+    never ends) or is larger than :data:`MAX_CONFIG_BYTES` (read at most that much plus one)."""
+    st = path.stat()
+    if stat.S_ISDIR(st.st_mode):
+        raise _NotAConfig("a folder, not a configuration file")
+    if not stat.S_ISREG(st.st_mode):
+        raise _NotAConfig("not a regular file (a device, FIFO or socket); not read")
+    with path.open("rb") as fh:
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        limit = MAX_CONFIG_BYTES // (1024 * 1024)
+        raise _NotAConfig(f"larger than {limit} MiB: not a configuration file; not read")
+    return data
+
+
 def read_ini(path: str | Path) -> IniFile:
     """Read ``path`` the way oslo.config would, recording every problem with its line.
 
@@ -179,9 +207,14 @@ def read_ini(path: str | Path) -> IniFile:
     """
     ini = IniFile(str(path))
     try:
-        data = Path(path).read_bytes()
+        data = _read_capped(Path(path))
     except OSError as err:
         ini.problems.append(ReadProblem(Location(ini.path), f"cannot read: {err.strerror}"))
+        ini.unreadable = True
+        return ini
+    except _NotAConfig as err:
+        ini.problems.append(ReadProblem(Location(ini.path), str(err)))
+        ini.unreadable = True
         return ini
     try:
         text = data.decode("utf-8")

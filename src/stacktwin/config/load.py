@@ -32,7 +32,10 @@ class Scale(BaseModel):
     hosts: int = Field(1000, ge=1, description="compute hosts (one OVS agent and one heal each)")
     instances: int | None = Field(None, ge=0, description="instances; default 20 per host")
     boots_per_minute: float | None = Field(
-        None, ge=0, description="boot-storm rate; default one boot per 10 hosts per minute"
+        None,
+        ge=0,
+        allow_inf_nan=False,
+        description="boot-storm rate; default one boot per 10 hosts per minute",
     )
     neutron_servers: int = Field(3, ge=1, description="neutron-server (controller) nodes")
     neutron_server_cores: int = Field(
@@ -110,6 +113,13 @@ def heal_rate(loaded: LoadedConfig, scale: Scale) -> float:
     return scale.hosts / interval if interval > 0 else 0.0
 
 
+def state_report_rate(loaded: LoadedConfig, scale: Scale) -> float:
+    """Cloud-wide ``report_state`` calls per second; 0 when ``[agent] report_interval`` <= 0
+    (the agent starts its heartbeat only ``if report_interval``: ovs_neutron_agent.py)."""
+    interval = number(resolve(loaded, scale, "neutron", "agent", "report_interval"))
+    return scale.hosts / interval if interval > 0 else 0.0
+
+
 def neutron_processes(loaded: LoadedConfig, scale: Scale) -> dict[str, int]:
     """Neutron processes per server by kind (api, rpc, reports). On 2026.2 the API runs under
     uWSGI whose ``processes`` are not in neutron.conf: the API count is the stated cores."""
@@ -174,14 +184,16 @@ def figures(loaded: LoadedConfig, scale: Scale) -> list[Figure]:
     servers = scale.neutron_servers
     rpc_total, report_total = servers * procs["rpc"], servers * procs["reports"]
     storm_rpc = boots * PORTS_PER_BOOT * 2
-    report_interval = number(resolve(loaded, scale, "neutron", "agent", "report_interval")) or 30.0
-    reports = scale.hosts / report_interval
+    report_interval = number(resolve(loaded, scale, "neutron", "agent", "report_interval"))
+    reports = state_report_rate(loaded, scale)
     out.append(
         Figure(
             name="agent state reports",
             value=reports,
             unit="RPC/s",
-            basis=f"{scale.hosts} OVS agents / report_interval {report_interval:g} s",
+            basis=f"{scale.hosts} OVS agents / report_interval {report_interval:g} s"
+            if reports
+            else f"report_interval {report_interval:g}: agents send no state reports",
         )
     )
     out.append(

@@ -17,6 +17,7 @@ so they are warnings.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from stacktwin.config.catalogue import (
     sections_of,
 )
 from stacktwin.config.ini import Assignment, IniFile, Location, normalize_section, read_ini
+from stacktwin.config.substitute import Lookup, Unresolved, has_reference, substitute
 
 Severity = Literal["info", "warning", "critical"]
 PROJECTS: tuple[Project, ...] = ("nova", "neutron")
@@ -131,6 +133,8 @@ class LoadedConfig:
     explicit: dict[tuple[str, str, str], Setting] = field(default_factory=dict)
     problems: list[ConfigProblem] = field(default_factory=list)
     not_audited: list[tuple[Project, Assignment]] = field(default_factory=list)
+    unreadable: list[ConfigProblem] = field(default_factory=list)
+    """Files given that could not be read at all (missing, a folder, a device, too large)."""
 
     def projects(self) -> set[Project]:
         """The projects at least one readable file was given for."""
@@ -166,6 +170,8 @@ def convert(opt: Option, raw: str) -> Value:
     except ValueError:
         kind = "an integer" if opt.type == "int" else "a number"
         raise ValueError(f"{raw!r} is not {kind}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{raw!r} is not a finite number")
     if opt.minimum is not None and number < opt.minimum:
         raise ValueError(f"{number} should be greater than or equal to {opt.minimum:g}")
     if opt.maximum is not None and number > opt.maximum:
@@ -212,6 +218,10 @@ def load_config(paths: Sequence[str]) -> LoadedConfig:
     for arg in paths:
         path, project = parse_source(arg)
         ini = read_ini(path)
+        if ini.unreadable:
+            loaded.unreadable += [
+                ConfigProblem("critical", p.location, p.message) for p in ini.problems
+            ]
         for p in ini.problems:
             severity: Severity = "critical" if p.fatal else "warning"
             loaded.problems.append(ConfigProblem(severity, p.location, p.message))
@@ -254,7 +264,7 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
             if not every:
                 continue
             in_force = _in_force(indexes, names)
-            value = _convert_all(project, opt, every, in_force, loaded)
+            value = _convert_all(project, opt, every, in_force, loaded, _lookup(indexes))
             _note_repeats(section, opt, every, in_force, loaded)
             if value is None:
                 _note_empty(opt, in_force, loaded)
@@ -275,13 +285,20 @@ def _convert_all(
     every: list[Assignment],
     in_force: Assignment,
     loaded: LoadedConfig,
+    lookup: Lookup,
 ) -> Value:
-    """The typed value in force; a value of the wrong type is a problem (critical when it is
-    the one in force: the service would refuse to start)."""
+    """The typed value in force, after oslo.config's ``$option`` substitution; a value of the
+    wrong type is a problem (critical when it is the one in force: the service would refuse to
+    start); a reference the files do not resolve is a warning, audited with the default."""
     value: Value = None
     for a in every:
         try:
-            converted = convert(opt, a.value)
+            raw = substitute(a.value, a.section, lookup) if has_reference(a.value) else a.value
+            converted = convert(opt, raw)
+        except Unresolved as err:
+            if a is in_force:
+                msg = f"[{a.section}] {a.key} = {a.value!r}: {err}; audited with the default"
+                loaded.problems.append(ConfigProblem("warning", a.location, msg))
         except ValueError as err:
             where = f"[{a.section}] {a.key}"
             if a is in_force:
@@ -324,6 +341,18 @@ def _note_empty(opt: Option, in_force: Assignment, loaded: LoadedConfig) -> None
                 "None, not the default; audited with the default",
             )
         )
+
+
+def _lookup(indexes: list[dict[str, dict[str, list[Assignment]]]]) -> Lookup:
+    """The raw value in force of any ``[section] key`` of these files (oslo precedence)."""
+
+    def lookup(section: str, key: str) -> str | None:
+        names = [(normalize_section(section), key)]
+        if not any(idx.get(names[0][0], {}).get(key) for idx in indexes):
+            return None
+        return _in_force(indexes, names).value
+
+    return lookup
 
 
 def _in_force(
