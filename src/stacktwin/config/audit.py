@@ -1,58 +1,20 @@
 """The audit: the values in force, at a stated scale, turned into findings an operator can act on.
 
-Each rule states the evidence (file:line, or the release default in force), the value to set and
-why. Thresholds that are a judgement, not a code fact, are named constants below with what they
-are anchored on; the twin (``stacktwin simulate --config``) is the place to test them against a
-cloud's own load.
+Each rule (``rules_nova``, ``rules_neutron``) states the evidence (file:line, or the release
+default in force), the value to set and why; this module runs them and collects the report.
 """
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel
 
-from stacktwin.config.calls import neutron_calls
-from stacktwin.config.catalogue import VIF_PLUGGING_TIMEOUT, option
-from stacktwin.config.load import (
-    Figure,
-    Scale,
-    figures,
-    heal_rate,
-    neutron_processes,
-    number,
-    resolve,
-    state_report_rate,
-)
-from stacktwin.config.releases import STEIN, XENA, ZED, release
-from stacktwin.config.settings import LoadedConfig, Severity
+from stacktwin.config import rules_neutron, rules_nova
+from stacktwin.config.catalogue import option
+from stacktwin.config.finding import Finding, label
+from stacktwin.config.load import Figure, Scale, figures
+from stacktwin.config.settings import LoadedConfig
 
-SAFE_HEAL_RATE = 1000 / 600
-"""Cloud-wide heal refreshes/s published as healthy at scale: 1,000 hosts at 600 s (the
-production report's fix, 60 → 600 s; Mirantis MCP's 1000+ node tuning; dossier §9). Above it:
-warning; above ``CRITICAL_HEAL_FACTOR`` times it: critical (the production site failed at 10×)."""
-CRITICAL_HEAL_FACTOR = 5.0
-
-AGENTS_PER_RPC_WORKER_WARNING = 50
-AGENTS_PER_RPC_WORKER_CRITICAL = 100
-"""OVS agents served per neutron RPC worker process. Anchors: the production site failed with
-1 worker per server (≈ 333 agents per worker at 1,000 hosts, 3 servers) and was fixed with 20
-(≈ 17); neutron's own default on 16-CPU servers gives ≈ 42 at that scale. Upstream: 'A default of
-1 falls behind on any reasonably sized node' (7e09b25b96, LP#1815629)."""
-
-OSLO_DB_POOL_DEFAULT = 5
-
-
-class Finding(BaseModel):
-    """One thing to look at: how bad, which option, what was seen, what to set and why."""
-
-    severity: Severity
-    option: str
-    """``nova [DEFAULT] heal_instance_info_cache_interval``, or ``input`` for a file problem."""
-    message: str
-    evidence: list[str]
-    set_to: str | None = None
-    why: str = ""
+__all__ = ["Finding", "Report", "audit"]
 
 
 class Report(BaseModel):
@@ -75,10 +37,6 @@ class Report(BaseModel):
         return any(f.severity == "critical" for f in self.findings)
 
 
-def _label(project: str, section: str, name: str) -> str:
-    return f"{project} [{section}] {name}"
-
-
 def audit(loaded: LoadedConfig, scale: Scale) -> Report:
     """Audit ``loaded`` for ``scale``: figures, then findings (input problems first)."""
     findings = [
@@ -87,13 +45,15 @@ def audit(loaded: LoadedConfig, scale: Scale) -> Report:
     ]
     projects = loaded.projects()
     if "nova" in projects:
-        findings += _heal(loaded, scale) + _vif(loaded, scale)
+        findings += rules_nova.heal(loaded, scale) + rules_nova.vif(loaded, scale)
         for section in ("database", "api_database"):
-            findings += _db_pool(loaded, scale, "nova", section)
+            findings += rules_neutron.db_pool(loaded, scale, "nova", section)
     if "neutron" in projects:
-        findings += _rpc_workers(loaded, scale) + _reports(loaded, scale)
-        findings += _db_pool(loaded, scale, "neutron", "database") + _notifier(loaded, scale)
-        findings += _agent(loaded, scale)
+        findings += rules_neutron.rpc_workers(loaded, scale) + rules_neutron.reports(loaded, scale)
+        findings += rules_neutron.db_pool(
+            loaded, scale, "neutron", "database"
+        ) + rules_neutron.notifier(loaded, scale)
+        findings += rules_neutron.agent(loaded, scale)
     findings += _removed(loaded, scale)
     order = {"critical": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (f.option != "input", order[f.severity]))
@@ -110,304 +70,6 @@ def audit(loaded: LoadedConfig, scale: Scale) -> Report:
     )
 
 
-def _heal(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
-    v = resolve(loaded, scale, "nova", "DEFAULT", "heal_instance_info_cache_interval")
-    rate = heal_rate(loaded, scale)
-    if rate <= SAFE_HEAL_RATE:
-        return []
-    rel = scale.release
-    gets = neutron_calls(rel).heal_refresh()
-    factor = rate / SAFE_HEAL_RATE
-    severity: Severity = "critical" if factor > CRITICAL_HEAL_FACTOR else "warning"
-    target = max(600, math.ceil(scale.hosts / SAFE_HEAL_RATE))
-    return [
-        Finding(
-            severity=severity,
-            option=_label("nova", "DEFAULT", "heal_instance_info_cache_interval"),
-            message=f"heal periodic every {v.value} s on {scale.hosts} hosts: {rate:.1f} "
-            f"refreshes/s = {rate * gets:.0f} Neutron GET/s ({gets} per refresh on {rel}), "
-            f"{factor:.1f}× the load published as healthy at scale",
-            evidence=[v.evidence],
-            set_to=f"-1 (disabled, the default since 2025.1), or ≥ {target} to keep a safety net",
-            why="each compute host force-refreshes one instance's network cache per interval; "
-            "the GETs compete with boots for neutron API workers and DB. Nova keeps caches up to "
-            "date from network-changed events; upstream disabled the periodic in 2025.1 because "
-            "it 'does not scale well' (LP#1996094)",
-        )
-    ]
-
-
-def _vif(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
-    out: list[Finding] = []
-    timeout = resolve(loaded, scale, "nova", "DEFAULT", "vif_plugging_timeout")
-    fatal = resolve(loaded, scale, "nova", "DEFAULT", "vif_plugging_is_fatal")
-    label = _label("nova", "DEFAULT", "vif_plugging_timeout")
-    if timeout.value == 0:
-        out.append(
-            Finding(
-                severity="warning",
-                option=label,
-                message="vif_plugging_timeout = 0: nova does not wait for network-vif-plugged",
-                evidence=[timeout.evidence],
-                set_to=f"{VIF_PLUGGING_TIMEOUT} (the default)",
-                why="instances go ACTIVE before their port is wired, and a broken Neutron chain "
-                "shows up as unreachable VMs instead of failed boots",
-            )
-        )
-    elif number(timeout) > VIF_PLUGGING_TIMEOUT:
-        out.append(
-            Finding(
-                severity="info",
-                option=label,
-                message=f"vif_plugging_timeout = {timeout.value} s "
-                f"(default {VIF_PLUGGING_TIMEOUT})",
-                evidence=[timeout.evidence],
-                why="a longer wait hides a slow agent → RPC worker → notifier → nova-api chain; "
-                "nova's own commit calls raising it 'a fool's errand' (4af845f067): fix the "
-                "chain's load (rpc_workers, heal, agent)",
-            )
-        )
-    if fatal.value is False:
-        out.append(
-            Finding(
-                severity="info",
-                option=_label("nova", "DEFAULT", "vif_plugging_is_fatal"),
-                message="vif_plugging_is_fatal = False: a vif-plugged timeout boots the VM anyway",
-                evidence=[fatal.evidence],
-                why="boots no longer fail on a timeout, so overload of the Neutron chain is only "
-                "visible as slow boots and VMs without network at first",
-            )
-        )
-    return out
-
-
-def _rpc_workers(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
-    v = resolve(loaded, scale, "neutron", "DEFAULT", "rpc_workers")
-    label = _label("neutron", "DEFAULT", "rpc_workers")
-    rel = scale.release
-    if v.value == 0 and rel >= STEIN:
-        return [
-            Finding(
-                severity="critical",
-                option=label,
-                message="rpc_workers = 0: no neutron RPC worker is launched",
-                evidence=[v.evidence],
-                set_to=f"≥ {max(scale.neutron_server_cores // 2, 1)}",
-                why="nobody serves the agents' update_device_list, so no port goes ACTIVE and "
-                "no network-vif-plugged is sent",
-            )
-        ]
-    workers = neutron_processes(loaded, scale)["rpc"]
-    total = scale.neutron_servers * workers
-    per_worker = scale.hosts / total
-    if per_worker <= AGENTS_PER_RPC_WORKER_WARNING:
-        return []
-    severity: Severity = "critical" if per_worker > AGENTS_PER_RPC_WORKER_CRITICAL else "warning"
-    default_workers = max(scale.neutron_server_cores // 2, 1) if rel >= STEIN else 1
-    need = math.ceil(scale.hosts / (AGENTS_PER_RPC_WORKER_WARNING * scale.neutron_servers))
-    target = max(need, default_workers)
-    set_to = f"{target} per server"
-    if target > scale.neutron_server_cores:
-        servers = math.ceil(
-            scale.hosts / (AGENTS_PER_RPC_WORKER_WARNING * scale.neutron_server_cores)
-        )
-        set_to += f" (more than its {scale.neutron_server_cores} CPUs: add servers, ≈ {servers})"
-    boots = scale.boots_per_second * 60
-    return [
-        Finding(
-            severity=severity,
-            option=label,
-            message=f"{workers} RPC worker(s) per server × {scale.neutron_servers} servers for "
-            f"{scale.hosts} OVS agents: {per_worker:.0f} agents per RPC worker process "
-            f"(boot storm {boots:g}/min adds {scale.boots_per_second * 2 / total:.2f} RPC/s per "
-            "worker on top of the agents' own calls)",
-            evidence=[v.evidence],
-            set_to=set_to,
-            why="every port of every boot becomes ACTIVE (and network-vif-plugged is sent) only "
-            "when an RPC worker serves the agent's update_device_list; too few workers show as "
-            "late heartbeats, RPC timeouts in agents and vif-plugging timeouts (neutron "
-            "config-wsgi.rst; LP#1815629)",
-        )
-    ]
-
-
-def _reports(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
-    out: list[Finding] = []
-    interval = resolve(loaded, scale, "neutron", "agent", "report_interval")
-    down = resolve(loaded, scale, "neutron", "DEFAULT", "agent_down_time")
-    if number(interval) <= 0:
-        out.append(
-            Finding(
-                severity="critical",
-                option=_label("neutron", "agent", "report_interval"),
-                message=f"report_interval = {interval.value}: the agents send no state reports",
-                evidence=[interval.evidence],
-                set_to="30 (the default), at most half of agent_down_time",
-                why="the agent starts its heartbeat only if report_interval is set "
-                "(ovs_neutron_agent.py); agent_down_time after the last report every agent "
-                "looks dead, and ML2 refuses to bind ports on their hosts (PortBindingFailed)",
-            )
-        )
-    elif number(down) < 2 * number(interval):
-        out.append(
-            Finding(
-                severity="warning",
-                option=_label("neutron", "DEFAULT", "agent_down_time"),
-                message=f"agent_down_time {down.value} s is less than twice report_interval "
-                f"{interval.value} s",
-                evidence=[down.evidence, interval.evidence],
-                set_to=f"≥ {math.ceil(2 * number(interval))}",
-                why="one late state report marks a live agent dead, and ML2 then refuses to bind "
-                "ports on its host (PortBindingFailed); neutron's help: 'at least twice "
-                "report_interval'",
-            )
-        )
-    workers = resolve(loaded, scale, "neutron", "DEFAULT", "rpc_state_report_workers")
-    if workers.value == 0:
-        rate = state_report_rate(loaded, scale)
-        out.append(
-            Finding(
-                severity="info",
-                option=_label("neutron", "DEFAULT", "rpc_state_report_workers"),
-                message=f"no dedicated state-report workers: the RPC workers also take "
-                f"{rate:.1f} state reports/s",
-                evidence=[workers.evidence],
-                set_to="1 (the default) or more",
-                why="heartbeats then queue behind the boot storm's update_device_list calls; "
-                "late heartbeats mark agents dead (neutron config-wsgi.rst)",
-            )
-        )
-    return out
-
-
-def _db_pool(loaded: LoadedConfig, scale: Scale, project: str, section: str) -> list[Finding]:
-    out: list[Finding] = []
-    pool = resolve(loaded, scale, project, section, "max_pool_size")
-    overflow = resolve(loaded, scale, project, section, "max_overflow")
-    threads = resolve(loaded, scale, project, "DEFAULT", "executor_thread_pool_size")
-    size, extra = int(number(pool)), int(number(overflow))
-    peak, handlers = size + extra, int(number(threads))
-    short = (
-        f"; at most {peak} connections in all (max_overflow {extra}) for {handlers} concurrent "
-        "RPC handlers"
-        if peak < handlers
-        else ""
-    )
-    if 0 < size < OSLO_DB_POOL_DEFAULT:
-        out.append(
-            Finding(
-                severity="warning",
-                option=_label(project, section, "max_pool_size"),
-                message=f"max_pool_size = {size}: each {project} process keeps only {size} DB "
-                f"connection(s) open, below the oslo.db default {OSLO_DB_POOL_DEFAULT}{short}",
-                evidence=[pool.evidence],
-                set_to=f"≥ {max(OSLO_DB_POOL_DEFAULT, handlers - extra)} (the production site "
-                "that had 1 set 60)",
-                why="every concurrent DB checkout beyond the pool opens a new connection and "
-                "closes it on return: connection churn on the database exactly when a boot storm "
-                "makes every worker busy; checkouts beyond the overflow wait pool_timeout (30 s) "
-                "and fail with 'QueuePool limit of size N overflow M reached'",
-            )
-        )
-    elif size and short and (pool.explicit or overflow.explicit):
-        out.append(
-            Finding(
-                severity="warning",
-                option=_label(project, section, "max_overflow"),
-                message=f"max_pool_size + max_overflow = {peak} < {handlers} concurrent RPC "
-                "handlers per process",
-                evidence=[pool.evidence, overflow.evidence, threads.evidence],
-                set_to=f"max_overflow ≥ {handlers - size}",
-                why="handlers beyond the pool wait pool_timeout (30 s) and fail with 'QueuePool "
-                "limit of size N overflow M reached' (dossier §5.2, §9)",
-            )
-        )
-    return out
-
-
-def _notifier(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
-    out: list[Finding] = []
-    notify = resolve(loaded, scale, "neutron", "DEFAULT", "notify_nova_on_port_status_changes")
-    if notify.value is False:
-        out.append(
-            Finding(
-                severity="critical",
-                option=_label("neutron", "DEFAULT", "notify_nova_on_port_status_changes"),
-                message="neutron never tells nova a port is up (no network-vif-plugged)",
-                evidence=[notify.evidence],
-                set_to="True (the default)",
-                why=f"nova waits vif_plugging_timeout ({VIF_PLUGGING_TIMEOUT} s by default) on "
-                "every boot and, fatal by default, puts each instance in ERROR",
-            )
-        )
-    interval = resolve(loaded, scale, "neutron", "DEFAULT", "send_events_interval")
-    if number(interval) > 2:
-        out.append(
-            Finding(
-                severity="info",
-                option=_label("neutron", "DEFAULT", "send_events_interval"),
-                message=f"send_events_interval = {interval.value} s (default 2)",
-                evidence=[interval.evidence],
-                set_to="2",
-                why="each neutron process sends at most one batch of nova events per (POST "
-                "time + interval): a longer interval delays every network-vif-plugged",
-            )
-        )
-    return out
-
-
-def _agent(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
-    out: list[Finding] = []
-    rel = scale.release
-    daemon = resolve(loaded, scale, "neutron", "agent", "root_helper_daemon")
-    if not daemon.value and rel < XENA:
-        out.append(
-            Finding(
-                severity="warning",
-                option=_label("neutron", "agent", "root_helper_daemon"),
-                message=f"no rootwrap daemon: on {rel} each privileged command the OVS agent "
-                "runs (ovs-ofctl, ip) starts a rootwrap process",
-                evidence=[daemon.evidence],
-                set_to="sudo neutron-rootwrap-daemon /etc/neutron/rootwrap.conf",
-                why="≈ 0.13–0.16 s per command instead of ≈ 0.003 s lengthens every agent loop "
-                "iteration; nova's vif_plugging_timeout help recommends it for timeouts at scale "
-                "(LP#1774217). From Xena ovs-ofctl runs through privsep",
-            )
-        )
-    driver = resolve(loaded, scale, "neutron", "securitygroup", "firewall_driver")
-    text = str(driver.value or "")
-    if (text == "openvswitch" or text.endswith("OVSFirewallDriver")) and rel < ZED:
-        fixed = "≥ 20.2.0 (Yoga), 19.4.0 (Xena), 18.5.0 (Wallaby), Victoria/Ussuri/Train EOL"
-        if rel < release("train"):
-            fixed = f"a release with the fix ({fixed}; none for {rel})"
-        out.append(
-            Finding(
-                severity="warning",
-                option=_label("neutron", "securitygroup", "firewall_driver"),
-                message=f"openvswitch firewall on {rel}: check the agent has deferred flow "
-                "deletion (e09b128f41, LP#1975674)",
-                evidence=[driver.evidence],
-                set_to=f"neutron {fixed}, or iptables_hybrid",
-                why="without it, deleting a VM whose security group references a large remote "
-                "group runs one ovs-ofctl per member flow inside the agent's single loop "
-                "(2,000 members ≈ 500 s), so no new port on that host comes up meanwhile",
-            )
-        )
-    polling = resolve(loaded, scale, "neutron", "agent", "polling_interval")
-    if number(polling) > 2:
-        out.append(
-            Finding(
-                severity="info",
-                option=_label("neutron", "agent", "polling_interval"),
-                message=f"polling_interval = {polling.value} s (default 2)",
-                evidence=[polling.evidence],
-                set_to="2",
-                why="a new port can wait up to one interval before the agent sees it",
-            )
-        )
-    return out
-
-
 def _removed(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
     rel = scale.release
     out: list[Finding] = []
@@ -417,7 +79,7 @@ def _removed(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
             out.append(
                 Finding(
                     severity="warning",
-                    option=_label(project, section, name),
+                    option=label(project, section, name),
                     message=f"{name} is not read by {project} on {rel} (removed in "
                     f"{opt.removed_in}); this setting has no effect",
                     evidence=[str(s.location)],
