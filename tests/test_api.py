@@ -108,3 +108,8 @@ def test_parquet_without_pyarrow_names_the_extra(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(MissingDependency, match=r"stacktwin\[parquet\]"):
         export.boots_table([])
+
+
+def test_empty_json_path_is_an_error_not_a_silent_success() -> None:
+    result = CliRunner().invoke(app, ["simulate", "all-in-one", "--duration", "60", "--json", ""])
+    assert result.exit_code == 2 and "needs a file name" in result.stderr

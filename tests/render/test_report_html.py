@@ -112,7 +112,7 @@ def test_report_cli_writes_the_file(tmp_path: Path, sim_json: Path, trace_json: 
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.count('class="plot"') == 5
     res = cli("report", str(trace_json), "-o", str(out), "--instance", "no-such-vm")
-    assert res.exit_code == 1 and "no-such-vm" in res.output
+    assert res.exit_code == 2 and "no-such-vm" in res.output
     res = cli("report", str(trace_json), "-o", str(tmp_path / "missing" / "r.html"))
     assert res.exit_code == 2 and "cannot write" in res.output
 

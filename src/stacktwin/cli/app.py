@@ -37,6 +37,9 @@ def _root(
 def write_json_output(data: Any, target: str | Path) -> None:
     """Write ``data`` as JSON to the file ``target`` (``-``: stdout, atomically otherwise);
     a clear error if it can't."""
+    if not str(target).strip():
+        typer.echo("error: --json needs a file name, or '-' for standard output", err=True)
+        raise typer.Exit(2)
     try:
         write_json(target, data)
     except OSError as err:

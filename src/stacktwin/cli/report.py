@@ -76,7 +76,7 @@ def report(
         page = build_report(runs, slowest=slowest, instances=instance or ())
     except ReportError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(2) from None
     try:
         write_text(output, page)
     except OSError as exc:

@@ -15,13 +15,14 @@ by its keys (``summary`` + ``boots`` + ``vif_plugged``). Problems are raised as
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from stacktwin.boots import Boot, summarize
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from stacktwin.boots import Boot, Outcome, summarize
 from stacktwin.config.catalogue import VIF_PLUGGING_TIMEOUT
 from stacktwin.optional import MissingDependency
 
@@ -107,10 +108,45 @@ def load_saved(path: Path) -> Run:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
         raise InputError(f"{path}: not JSON: {err.msg} at line {err.lineno}") from None
+    except ValueError as err:  # NaN / Infinity: not JSON, and not a time
+        raise InputError(f"{path}: {err}") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be a saved run") from None
     return run_from_dict(data, str(path))
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number (stacktwin never writes it); refused")
+
+
+class SavedBoot(BaseModel):
+    """One boot of a saved run, as :meth:`Boot.to_dict` writes it: the types are checked before
+    the boot is rebuilt, so a hand-edited or foreign file is an error that names the field."""
+
+    model_config = ConfigDict(extra="allow")
+
+    instance: str
+    host: str | None = None
+    ports: list[str] = Field(default_factory=list)
+    outcome: Outcome = Outcome.UNKNOWN
+    reason: str | None = None
+    milestones: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+    sources: dict[str, str] = Field(default_factory=dict)
+    spawn_seconds: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    build_seconds: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    stopped_at: str | None = None
+    origin: str = "trace"
+
+
+def _first_error(err: ValidationError) -> str:
+    item = err.errors()[0]
+    where = ".".join(str(p) for p in item["loc"]) or "the boot"
+    return f"{where}: {item['msg']}"
 
 
 def saved_kind(data: Any) -> Kind | None:
@@ -183,13 +219,10 @@ def _boots(raw: Any, source: str) -> list[Boot] | None:
         if not isinstance(item, Mapping):
             raise InputError(f"{source}: boot #{i + 1} is not an object")
         try:
-            boot = Boot.from_dict(item)
-        except (KeyError, ValueError, TypeError) as exc:
-            why = f"{type(exc).__name__}: {exc}"
-            raise InputError(f"{source}: boot #{i + 1}: unusable ({why})") from None
-        if not all(math.isfinite(v) for v in boot.milestones.values()):
-            raise InputError(f"{source}: boot #{i + 1}: a milestone time is not a finite number")
-        boots.append(boot)
+            checked = SavedBoot.model_validate(item)
+        except ValidationError as err:
+            raise InputError(f"{source}: boot #{i + 1}: {_first_error(err)}") from None
+        boots.append(Boot.from_dict({**item, **checked.model_dump(mode="json")}))
     return boots
 
 
