@@ -122,7 +122,7 @@ def simulate(
             results = run_ablation(sc, jobs=n_jobs, on_done=lambda _: bar.advance(task))
         rows = [ablation_row(name, label, res) for name, label, res in results]
         out.print(ablation_table(rows, f"Ablation of {sc.name} (seed {sc.seed})"))
-        if json_out:
+        if json_out is not None:
             write_json_output({"kind": "ablation", "scenario": sc.name, "rows": rows}, json_out)
         return
     end = sc.end_time()
@@ -141,5 +141,5 @@ def simulate(
 
         result = run_scenario(sc, progress=progress)
     render_simulation(out, result)
-    if json_out:
+    if json_out is not None:
         write_json_output(result.to_dict(), json_out)
