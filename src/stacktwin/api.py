@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from stacktwin.config import LoadedConfig, Report, Scale, audit, load_config
+from stacktwin.config.infer import ReleaseGuess, infer_release
+from stacktwin.config.releases import release as find_release
 from stacktwin.config.settings import ConfigProblem
 from stacktwin.config.twin import not_modelled, twin_settings
 from stacktwin.logs.correlate import VifPlugged
@@ -268,9 +270,15 @@ def check(
         "release_name": release,
     }
     stated.update({k: v for k, v in given.items() if v is not None})
-    scale = Scale(**stated)
-    scale.release  # noqa: B018 - raises ValueError naming the allowed releases
-    return audit(load_config(files), scale)
+    loaded = load_config(files)
+    if release is not None:
+        guess = ReleaseGuess(find_release(release), "given")
+    elif scenario is not None:
+        guess = ReleaseGuess(find_release(stated["release_name"]), "from the scenario")
+    else:
+        guess = infer_release(loaded)
+    stated["release_name"] = guess.release.name
+    return audit(loaded, Scale(**stated), guess)
 
 
 # -- inputs of compare and report ------------------------------------------------------------------

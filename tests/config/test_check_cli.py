@@ -21,7 +21,7 @@ def _files(fixtures: Path, which: str) -> list[str]:
 def test_before_exits_1_and_prints_figures_and_findings(fixtures: Path) -> None:
     result = runner.invoke(
         app,
-        ["check", *_files(fixtures, "production-before"), "--hosts", "1000"],
+        ["check", *_files(fixtures, "production-before"), "--hosts", "1000", "--release", "2026.2"],
         env={"COLUMNS": "300"},
     )
     assert result.exit_code == 1, result.output
@@ -33,7 +33,10 @@ def test_before_exits_1_and_prints_figures_and_findings(fixtures: Path) -> None:
 
 
 def test_after_exits_0(fixtures: Path) -> None:
-    result = runner.invoke(app, ["check", *_files(fixtures, "production-after"), "--hosts", "1000"])
+    result = runner.invoke(
+        app,
+        ["check", *_files(fixtures, "production-after"), "--hosts", "1000", "--release", "2026.2"],
+    )
     assert result.exit_code == 0, result.output
     assert "No findings." in result.output
 
@@ -62,7 +65,8 @@ def test_json_to_stdout_is_the_report(fixtures: Path) -> None:
 def test_json_to_file_and_table(fixtures: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     result = runner.invoke(
-        app, ["check", *_files(fixtures, "production-after"), "--json", str(out)]
+        app,
+        ["check", *_files(fixtures, "production-after"), "--json", str(out), "--release", "2026.2"],
     )
     assert result.exit_code == 0
     assert "Load this configuration implies" in result.output

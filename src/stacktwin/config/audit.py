@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from stacktwin.config import rules_neutron, rules_nova
 from stacktwin.config.catalogue import option
 from stacktwin.config.finding import Finding, label
+from stacktwin.config.infer import ReleaseGuess, ml2_drivers
 from stacktwin.config.load import Figure, Scale, figures
 from stacktwin.config.settings import LoadedConfig
 
@@ -21,6 +22,10 @@ class Report(BaseModel):
     """The whole audit: the scale, the files, the load figures and the findings."""
 
     release: str
+    release_basis: str = ""
+    """How the release was chosen: given, from the scenario, inferred or assumed."""
+    release_evidence: list[str] = []
+    """For an inferred release: each file:line that bounds it, with why."""
     scale: Scale
     files: list[str]
     figures: list[Figure]
@@ -37,28 +42,33 @@ class Report(BaseModel):
         return any(f.severity == "critical" for f in self.findings)
 
 
-def audit(loaded: LoadedConfig, scale: Scale) -> Report:
-    """Audit ``loaded`` for ``scale``: figures, then findings (input problems first)."""
+def audit(loaded: LoadedConfig, scale: Scale, guess: ReleaseGuess | None = None) -> Report:
+    """Audit ``loaded`` for ``scale``: figures, then findings (input problems first).
+
+    ``guess`` says how the scale's release was chosen (given, inferred, assumed); an assumed
+    release is a finding of its own, so "no findings" never hides a release mismatch.
+    """
+    guess = guess or ReleaseGuess(scale.release, "given")
     findings = [
         Finding(severity=p.severity, option="input", message=p.message, evidence=[str(p.location)])
         for p in loaded.problems
     ]
+    if guess.assumed:
+        findings.append(_assumed_release(scale))
     projects = loaded.projects()
     if "nova" in projects:
         findings += rules_nova.heal(loaded, scale) + rules_nova.vif(loaded, scale)
         for section in ("database", "api_database"):
             findings += rules_neutron.db_pool(loaded, scale, "nova", section)
     if "neutron" in projects:
-        findings += rules_neutron.rpc_workers(loaded, scale) + rules_neutron.reports(loaded, scale)
-        findings += rules_neutron.db_pool(
-            loaded, scale, "neutron", "database"
-        ) + rules_neutron.notifier(loaded, scale)
-        findings += rules_neutron.agent(loaded, scale)
+        findings += _neutron(loaded, scale)
     findings += _removed(loaded, scale)
     order = {"critical": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (f.option != "input", order[f.severity]))
     return Report(
         release=str(scale.release),
+        release_basis=guess.describe(),
+        release_evidence=list(guess.evidence),
         scale=scale,
         files=[f"{src.project}: {src.path}" for src, _ in loaded.files],
         unreadable=[f"{p.location}: {p.message}" for p in loaded.unreadable],
@@ -67,6 +77,46 @@ def audit(loaded: LoadedConfig, scale: Scale) -> Report:
         not_audited=[
             f"{project} {a.location} [{a.section}] {a.key}" for project, a in loaded.not_audited
         ],
+    )
+
+
+def _neutron(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
+    """The neutron rules that apply to the mechanism driver the files set."""
+    ml2 = ml2_drivers(loaded)
+    other = ml2.without_ovs_agents
+    out = rules_neutron.db_pool(loaded, scale, "neutron", "database")
+    out += rules_neutron.notifier(loaded, scale)
+    if other is None:
+        out += rules_neutron.rpc_workers(loaded, scale) + rules_neutron.reports(loaded, scale)
+        return out + rules_neutron.agent(loaded, scale)
+    skipped = "the OVS agent rules (firewall flow deletion, rootwrap, polling)"
+    if other == "linuxbridge":
+        out += rules_neutron.rpc_workers(loaded, scale, agents="linuxbridge agents")
+        out += rules_neutron.reports(loaded, scale)
+    else:
+        skipped += ", and the RPC-worker and state-report rules (OVN has no L2 agents on RPC)"
+    out.append(
+        Finding(
+            severity="info",
+            option="input",
+            message=f"mechanism drivers {', '.join(ml2.drivers)}: no OVS agents; {skipped} do "
+            f"not apply and were not run"
+            + ("; OVN's own rules are not implemented yet" if other == "ovn" else ""),
+            evidence=[str(ml2.location)],
+        )
+    )
+    return out
+
+
+def _assumed_release(scale: Scale) -> Finding:
+    return Finding(
+        severity="warning",
+        option="input",
+        message=f"release not given and nothing in the files tells it: audited against the "
+        f"defaults of {scale.release}; defaults differ by release (heal 60 s up to 2024.2, "
+        "rpc_workers 1 up to Rocky)",
+        evidence=["no --release, no marker option in the files"],
+        set_to="--release NAME (e.g. --release 2023.1)",
     )
 
 

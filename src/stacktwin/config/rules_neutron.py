@@ -31,7 +31,8 @@ AGENTS_PER_RPC_WORKER_CRITICAL = 100
 OSLO_DB_POOL_DEFAULT = 5
 
 
-def rpc_workers(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
+def rpc_workers(loaded: LoadedConfig, scale: Scale, agents: str = "OVS agents") -> list[Finding]:
+    """Too few neutron RPC workers for the ``agents`` (the L2 agents of the mechanism driver)."""
     v = resolve(loaded, scale, "neutron", "DEFAULT", "rpc_workers")
     label = label_of("neutron", "DEFAULT", "rpc_workers")
     rel = scale.release
@@ -68,7 +69,7 @@ def rpc_workers(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
             severity=severity,
             option=label,
             message=f"{workers} RPC worker(s) per server × {scale.neutron_servers} servers for "
-            f"{scale.hosts} OVS agents: {per_worker:.0f} agents per RPC worker process "
+            f"{scale.hosts} {agents}: {per_worker:.0f} agents per RPC worker process "
             f"(boot storm {boots:g}/min adds {scale.boots_per_second * 2 / total:.2f} RPC/s per "
             "worker on top of the agents' own calls)",
             evidence=[v.evidence],

@@ -33,6 +33,10 @@ def render_table(report: Report, console: Console) -> None:
         f"{s.instance_count:,} instances · {boots:g} boots/min · {s.neutron_servers} neutron "
         f"servers × {s.neutron_server_cores} CPUs"
     )
+    if report.release_basis:
+        console.print(f"  release {escape(report.release_basis)}", soft_wrap=True)
+    for line in report.release_evidence:
+        console.print(f"    {escape(line)}", soft_wrap=True, highlight=False)
     for name in report.files:
         console.print(f"  file {escape(name)}", soft_wrap=True)
     load = Table(title="Load this configuration implies", title_justify="left")
