@@ -28,6 +28,7 @@ from typing import Any
 
 from stacktwin.config import LoadedConfig, Report, Scale, audit, load_config
 from stacktwin.config.infer import ReleaseGuess, infer_release
+from stacktwin.config.mycnf import is_option_file, max_connections
 from stacktwin.config.releases import release as find_release
 from stacktwin.config.settings import ConfigProblem
 from stacktwin.config.twin import not_modelled, twin_settings
@@ -254,9 +255,12 @@ def check(
     neutron_servers: int | None = None,
     neutron_server_cores: int | None = None,
     release: str | None = None,
+    db_max_connections: int | None = None,
 ) -> Report:
     """Audit real nova/neutron configuration files for a stated scale (``scenario`` gives the
-    scale; the other arguments override it). Raises ``ValueError`` for an unknown release."""
+    scale; the other arguments override it). ``files`` may include the database's option file
+    (``my.cnf``, any ``*.cnf``, or ``mysql:PATH``) for its ``max_connections``, which
+    ``db_max_connections`` overrides. Raises ``ValueError`` for an unknown release."""
     stated: dict[str, Any] = {}
     if scenario is not None:
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(str(scenario))
@@ -270,7 +274,15 @@ def check(
         "release_name": release,
     }
     stated.update({k: v for k, v in given.items() if v is not None})
-    loaded = load_config(files)
+    option_files = [f for f in files if is_option_file(f)]
+    loaded = load_config([f for f in files if not is_option_file(f)])
+    limit = max_connections(option_files, loaded)
+    if db_max_connections is not None:
+        stated["db_max_connections"] = db_max_connections
+        stated["db_max_connections_source"] = "given"
+    elif limit is not None:
+        stated["db_max_connections"] = limit.value
+        stated["db_max_connections_source"] = limit.source
     if release is not None:
         guess = ReleaseGuess(find_release(release), "given")
     elif scenario is not None:

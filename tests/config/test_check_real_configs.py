@@ -8,7 +8,10 @@ each source states. Hand check of the figures behind the pins:
   Stein the default is 16 / 2 = 8 per server, 42 agents per worker (no finding);
 - root_helper_daemon unset before Xena: warning; set by devstack (kherox, Mitaka): no finding;
 - firewall_driver = openvswitch before Zed (kherox Stein, hotsos Ussuri): warning;
-- kherox rpc_state_report_workers = 0: info (state reports ride on the RPC workers).
+- kherox rpc_state_report_workers = 0: info (state reports ride on the RPC workers);
+- devstack's [conductor] workers = 2 (kherox, Mitaka): 1000 / (2 × 3) = 167 hosts per conductor
+  worker (info, over 50);
+- every set: no [neutron] timeout, so nova's Neutron calls have none (info).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ RPC = "neutron [DEFAULT] rpc_workers"
 DAEMON = "neutron [agent] root_helper_daemon"
 FIREWALL = "neutron [securitygroup] firewall_driver"
 REPORTS = "neutron [DEFAULT] rpc_state_report_workers"
+CONDUCTOR = "nova [conductor] workers"
 
 CASES: dict[str, tuple[str, list[str], list[tuple[str, str, str]]]] = {
     "cherish0221-rocky/controller": (
@@ -63,6 +67,7 @@ CASES: dict[str, tuple[str, list[str], list[tuple[str, str, str]]]] = {
             ("critical", HEAL, "default in force for Stein"),
             ("warning", FIREWALL, "configs/kherox-devstack/ml2_conf.ini:307"),
             ("info", REPORTS, "configs/kherox-devstack/neutron.conf:3"),
+            ("info", CONDUCTOR, "configs/kherox-devstack/nova-cpu.conf:72"),
         ],
     ),
     "ogalush-ussuri-centos8/controller": (
@@ -102,6 +107,7 @@ CASES: dict[str, tuple[str, list[str], list[tuple[str, str, str]]]] = {
         [
             ("critical", HEAL, "default in force for Mitaka"),
             ("critical", RPC, "default in force for Mitaka"),
+            ("info", CONDUCTOR, "configs/tonychengtw-devstack-mitaka/nova/nova.conf:84"),
         ],
     ),
     "hotsos-ussuri-sunbeam/openstack": (
@@ -151,12 +157,18 @@ def test_real_config_findings_are_pinned(shared_data: Path, case: str) -> None:
     paths = [str(shared_data / f) for f in files]
     loaded = load_config(paths)
     assert [src.path for src, _ in loaded.files] == paths, "every file is read"
-    report = audit(loaded, Scale(release_name=rel))
+    # a database that takes every connection: the DB rule is pinned in its own test
+    report = audit(loaded, Scale(release_name=rel, db_max_connections=10**6))
     got = [
         (f.severity, f.option, f.evidence[0].replace(f"{shared_data}/", ""))
         for f in report.findings
     ]
-    assert got == expected
+    timeout = (
+        "info",
+        "nova [neutron] timeout",
+        f"default in force for {report.scale.release.name}",
+    )
+    assert sorted(got) == sorted([*expected, timeout])
     heal = next(f for f in report.findings if f.option == HEAL)
     assert HEAL_GETS[rel] in heal.message
     assert report.critical
@@ -231,3 +243,23 @@ def test_rocky_configs_without_release_raise_heal_and_rpc_workers(shared_data: P
     assert data["release"].startswith("Rocky") and "inferred" in data["release_basis"]
     options = {f["option"] for f in data["findings"] if f["severity"] == "critical"}
     assert {HEAL, RPC} <= options
+
+
+def test_db_connections_at_peak_against_max_connections(shared_data: Path, tmp_path: Path) -> None:
+    """Rocky controller at 1,000 hosts: nova 3 nodes × (16 API + 16 conductor workers) = 96
+    processes × (55 + 55) = 10,560; neutron 3 × (16 API + 1 RPC + 1 report) = 54 × 55 = 2,970;
+    13,530 in all, over MySQL's 151 — and under a my.cnf that allows 20,000."""
+    from stacktwin.api import check
+
+    _, files, _ = CASES["cherish0221-rocky/controller"]
+    paths = [str(shared_data / f) for f in files]
+    report = check(paths, release="rocky")
+    (db,) = [f for f in report.findings if f.option == "database max_connections"]
+    assert "13,530 connections" in db.message and "151 (MySQL/MariaDB default)" in db.message
+    cnf = tmp_path / "my.cnf"
+    cnf.write_text("[client]\nmax_connections = 5\n[mysqld]\nmax-connections = 20000\n")
+    roomy = check([*paths, str(cnf)], release="rocky")
+    assert not [f for f in roomy.findings if f.option == "database max_connections"]
+    assert roomy.scale.db_max_connections_source == f"{cnf}:4"
+    tight = check([*paths, str(cnf)], release="rocky", db_max_connections=1000)
+    assert [f.option for f in tight.findings].count("database max_connections") == 1

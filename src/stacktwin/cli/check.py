@@ -19,7 +19,8 @@ def check(
         typer.Argument(
             metavar="CONF...",
             help="nova/neutron config files, in the order the services read them (later ones "
-            "win). Prefix with nova: or neutron: when the file name does not tell.",
+            "win). Prefix with nova: or neutron: when the file name does not tell; a my.cnf "
+            "(any *.cnf, or mysql:PATH) gives the database's max_connections.",
         ),
     ],
     hosts: Annotated[
@@ -42,6 +43,14 @@ def check(
     release: Annotated[
         str | None,
         typer.Option(help="OpenStack release of the files: name (ussuri) or year (2025.1)."),
+    ] = None,
+    db_max_connections: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="The database's max_connections (default: from a my.cnf given, else MySQL's 151).",
+        ),
     ] = None,
     scenario: Annotated[
         str | None,
@@ -76,6 +85,7 @@ def check(
             neutron_servers=neutron_servers,
             neutron_server_cores=neutron_server_cores,
             release=release,
+            db_max_connections=db_max_connections,
         )
     except ScenarioError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from stacktwin.config import rules_neutron, rules_nova
+from stacktwin.config import rules_capacity, rules_neutron, rules_nova
 from stacktwin.config.catalogue import option
 from stacktwin.config.finding import Finding, label
 from stacktwin.config.infer import ReleaseGuess, ml2_drivers
@@ -60,8 +60,14 @@ def audit(loaded: LoadedConfig, scale: Scale, guess: ReleaseGuess | None = None)
         findings += rules_nova.heal(loaded, scale) + rules_nova.vif(loaded, scale)
         for section in ("database", "api_database"):
             findings += rules_neutron.db_pool(loaded, scale, "nova", section)
+        findings += rules_capacity.nova_compute(loaded, scale)
     if "neutron" in projects:
         findings += _neutron(loaded, scale)
+    if projects:
+        findings += rules_capacity.db_connections(loaded, scale)
+        findings += rules_capacity.overflow_unbounded(loaded, scale)
+        findings += rules_capacity.rpc_timeouts(loaded, scale)
+        findings += rules_capacity.rabbit_heartbeat(loaded, scale)
     findings += _removed(loaded, scale)
     order = {"critical": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (f.option != "input", order[f.severity]))
@@ -86,14 +92,16 @@ def _neutron(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
     other = ml2.without_ovs_agents
     out = rules_neutron.db_pool(loaded, scale, "neutron", "database")
     out += rules_neutron.notifier(loaded, scale)
+    if other != "ovn":
+        agents = "linuxbridge agents" if other == "linuxbridge" else "OVS agents"
+        workers = rules_neutron.rpc_workers(loaded, scale, agents=agents)
+        # the executor note only when the workers are enough otherwise: same cure, said once
+        out += workers or rules_capacity.executor(loaded, scale)
+        out += rules_neutron.reports(loaded, scale)
     if other is None:
-        out += rules_neutron.rpc_workers(loaded, scale) + rules_neutron.reports(loaded, scale)
         return out + rules_neutron.agent(loaded, scale)
     skipped = "the OVS agent rules (firewall flow deletion, rootwrap, polling)"
-    if other == "linuxbridge":
-        out += rules_neutron.rpc_workers(loaded, scale, agents="linuxbridge agents")
-        out += rules_neutron.reports(loaded, scale)
-    else:
+    if other == "ovn":
         skipped += ", and the RPC-worker and state-report rules (OVN has no L2 agents on RPC)"
     out.append(
         Finding(

@@ -46,6 +46,26 @@ def oslo_messaging_options(
     )
 
 
+def oslo_messaging_rabbit_options(project: Project) -> tuple[Option, ...]:
+    """``[oslo_messaging_rabbit] heartbeat_timeout_threshold`` of ``project``."""
+    return (
+        Option(
+            project,
+            "oslo_messaging_rabbit",
+            "heartbeat_timeout_threshold",
+            "int",
+            always(60),
+            drives=f"AMQP heartbeats of every {project} process's RabbitMQ connection; 0 turns "
+            "them off, so a connection the broker or a load balancer dropped is noticed only "
+            "when a call times out",
+            help="Number of seconds after which the Rabbit broker is considered down if "
+            "heartbeat's keep-alive fails (0 disables heartbeat).",
+            reference="oslo.messaging _drivers/impl_rabbit.py rabbit_opts (14.3.0)",
+            twin=False,
+        ),
+    )
+
+
 def oslo_db_pool_options(
     project: Project, *, who: str, twin: bool, extra_sections: tuple[str, ...] = ()
 ) -> tuple[Option, ...]:

@@ -25,6 +25,10 @@ from stacktwin.config.catalogue import Derived, Value, option
 from stacktwin.config.releases import CURRENT, ROCKY, Release, release
 from stacktwin.config.settings import LoadedConfig
 
+MYSQL_MAX_CONNECTIONS = 151
+"""``max_connections`` of MySQL 8.0 and MariaDB 10.x when unset (their server system variables
+docs); Galera clusters keep it per node."""
+
 
 class Scale(BaseModel):
     """The cloud the configuration runs: what the operator states on the command line."""
@@ -42,6 +46,16 @@ class Scale(BaseModel):
         16, ge=1, description="CPUs per neutron server (RAM assumed ≥ 2 GiB per CPU)"
     )
     release_name: str = Field(CURRENT.name, description="OpenStack release of the files")
+    nova_api_nodes: int = Field(3, ge=1, description="nodes running nova-api and nova-conductor")
+    nova_api_cores: int = Field(16, ge=1, description="CPUs per nova-api / conductor node")
+    db_max_connections: int = Field(
+        MYSQL_MAX_CONNECTIONS,
+        ge=1,
+        description="the database server's max_connections (MySQL/MariaDB default 151)",
+    )
+    db_max_connections_source: str = Field(
+        "MySQL/MariaDB default", description="where db_max_connections was read"
+    )
 
     @property
     def release(self) -> Release:
@@ -70,7 +84,8 @@ class InForce(BaseModel):
 
 def resolve(loaded: LoadedConfig, scale: Scale, project: str, section: str, name: str) -> InForce:
     """The value of ``[section] name`` in force: explicit setting, else the release default,
-    with machine-derived defaults computed from the stated neutron-server cores."""
+    with machine-derived defaults computed from the stated cores of the nodes that run it (nova
+    API/conductor nodes for nova, neutron servers for neutron)."""
     s = loaded.setting(project, section, name)
     if s is not None:
         return InForce(value=s.value, evidence=str(s.location), explicit=True)
@@ -78,7 +93,7 @@ def resolve(loaded: LoadedConfig, scale: Scale, project: str, section: str, name
     default: Value | Derived = option(project, section, name).default_for(rel)
     evidence = f"default in force for {rel}"
     if isinstance(default, Derived):
-        cores = scale.neutron_server_cores
+        cores = scale.nova_api_cores if project == "nova" else scale.neutron_server_cores
         derived = {
             Derived.CPU_COUNT: cores,
             Derived.NEUTRON_WORKER_COUNT: cores,

@@ -7,7 +7,11 @@ Read from ``neutron/conf/service.py`` (13.0.0, 14.0.0, 28.0.0, 29.0.0), ``common
 
 from __future__ import annotations
 
-from stacktwin.config.library_options import oslo_db_pool_options, oslo_messaging_options
+from stacktwin.config.library_options import (
+    oslo_db_pool_options,
+    oslo_messaging_options,
+    oslo_messaging_rabbit_options,
+)
 from stacktwin.config.option import FIRST, LAST, DefaultRange, Derived, Option, always
 from stacktwin.config.releases import ROCKY, STEIN, release
 
@@ -154,6 +158,7 @@ NEUTRON_OPTIONS: tuple[Option, ...] = (
         reference="neutron/conf/service.py RPC_EXTRA_OPTS (neutron 14.0.0 Stein+, absent from "
         "13.0.0); neutron/common/rpc.py _BackingOffContextWrapper; dossier §2.4",
     ),
+    *oslo_messaging_rabbit_options("neutron"),
     *oslo_messaging_options(
         "neutron",
         timeout="agent RPC call timeout: update_device_list/report_state; agents double it on "

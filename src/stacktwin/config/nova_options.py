@@ -6,7 +6,11 @@ Read from ``nova/conf/compute.py``, ``service.py``, ``conductor.py``, ``database
 
 from __future__ import annotations
 
-from stacktwin.config.library_options import oslo_db_pool_options, oslo_messaging_options
+from stacktwin.config.library_options import (
+    oslo_db_pool_options,
+    oslo_messaging_options,
+    oslo_messaging_rabbit_options,
+)
 from stacktwin.config.option import FIRST, LAST, DefaultRange, Derived, Option, always
 from stacktwin.config.releases import EPOXY, FLAMINGO, release
 
@@ -102,6 +106,34 @@ NOVA_OPTIONS: tuple[Option, ...] = (
         "reduce stampeding. (Disable by setting to 0)",
         reference="nova/conf/service.py (nova 27.1.0); nova/service.py Service.start; dossier §4.1",
     ),
+    Option(
+        "nova",
+        "DEFAULT",
+        "sync_power_state_interval",
+        "int",
+        always(600),
+        drives="nova-compute periodic: every interval each host lists its instances through "
+        "nova-conductor and asks the hypervisor for their power states; -1 disables it",
+        help="Interval to sync power states between the database and the hypervisor "
+        "(-1 disables; 0 runs at the default periodic interval).",
+        reference="nova/conf/compute.py interval_opts (nova 27.1.0); "
+        "ComputeManager._sync_power_states",
+        twin=False,
+    ),
+    Option(
+        "nova",
+        "neutron",
+        "timeout",
+        "float",
+        always(None),
+        drives="HTTP timeout of every nova → Neutron REST call (keystoneauth session); unset: "
+        "no timeout, a hung Neutron request holds the nova-compute thread that made it",
+        help="Timeout value for http requests.",
+        reference="keystoneauth1 loading/session.py get_conf_options (registered by "
+        "nova/conf/neutron.py register_ksa_opts)",
+        twin=False,
+    ),
+    *oslo_messaging_rabbit_options("nova"),
     *oslo_messaging_options(
         "nova",
         timeout="RPC call timeout of nova services (call_monitor_timeout of select_destinations); "
