@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from stacktwin.config import LoadedConfig, Report, Scale, audit, load_config
+from stacktwin.config.discover import expanded
 from stacktwin.config.infer import ReleaseGuess, infer_release
+from stacktwin.config.ini import Location
 from stacktwin.config.mycnf import is_option_file, max_connections
 from stacktwin.config.releases import release as find_release
 from stacktwin.config.settings import ConfigProblem
@@ -274,9 +276,12 @@ def check(
         "release_name": release,
     }
     stated.update({k: v for k, v in given.items() if v is not None})
-    option_files = [f for f in files if is_option_file(f)]
-    loaded = load_config([f for f in files if not is_option_file(f)])
-    limit = max_connections(option_files, loaded)
+    with expanded(files) as (args, found):
+        option_files = [f for f in args if is_option_file(f)]
+        loaded = load_config([f for f in args if not is_option_file(f)], found.display)
+        limit = max_connections(option_files, loaded, found.display)
+    for where, what in found.problems:
+        loaded.problems.append(ConfigProblem("warning", Location(where), what))
     if db_max_connections is not None:
         stated["db_max_connections"] = db_max_connections
         stated["db_max_connections_source"] = "given"
@@ -290,7 +295,9 @@ def check(
     else:
         guess = infer_release(loaded)
     stated["release_name"] = guess.release.name
-    return audit(loaded, Scale(**stated), guess)
+    report = audit(loaded, Scale(**stated), guess)
+    report.roles = {source: ", ".join(roles) for source, roles in found.roles.items()}
+    return report
 
 
 # -- inputs of compare and report ------------------------------------------------------------------

@@ -33,6 +33,8 @@ class Report(BaseModel):
     not_audited: list[str]
     """Settings outside the catalogue (legal, read by OpenStack, not judged here), as
     ``project file:line [section] key``, so none goes unmentioned."""
+    roles: dict[str, str] = {}
+    """For a folder or archive given: the node roles its files show (compute, controller)."""
     unreadable: list[str] = []
     """Files given that could not be read at all, ``path: why`` (``check`` then exits 2)."""
 

@@ -199,13 +199,14 @@ def _read_capped(path: Path) -> bytes:
     return data
 
 
-def read_ini(path: str | Path) -> IniFile:
+def read_ini(path: str | Path, display: str | None = None) -> IniFile:
     """Read ``path`` the way oslo.config would, recording every problem with its line.
 
     Never raises for bad content or an unreadable file: the problems say what happened. The
-    ``IniFile.path`` is the path as given, so messages point where the operator looks.
+    ``IniFile.path`` is the path as given (or ``display``: a member of an archive read from a
+    temporary copy), so messages point where the operator looks.
     """
-    ini = IniFile(str(path))
+    ini = IniFile(display or str(path))
     try:
         data = _read_capped(Path(path))
     except OSError as err:

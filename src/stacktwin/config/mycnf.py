@@ -10,7 +10,7 @@ server reads ``[mysqld]``, ``[server]``, ``[mariadb]``, ``[galera]`` and version
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from stacktwin.config.ini import read_ini
@@ -34,13 +34,15 @@ def is_option_file(arg: str) -> bool:
     return arg.startswith("mysql:") or arg.lower().endswith(".cnf")
 
 
-def max_connections(args: Sequence[str], loaded: LoadedConfig) -> MaxConnections | None:
+def max_connections(
+    args: Sequence[str], loaded: LoadedConfig, display: Mapping[str, str] | None = None
+) -> MaxConnections | None:
     """The value the server runs with, from the files in order; an unreadable file or a value
     that is not a count is recorded in ``loaded`` (unreadable: ``check`` exits 2)."""
     found: MaxConnections | None = None
     for arg in args:
         path = arg.removeprefix("mysql:")
-        ini = read_ini(path)
+        ini = read_ini(path, (display or {}).get(path))
         if ini.unreadable:
             loaded.unreadable += [
                 ConfigProblem("critical", p.location, p.message) for p in ini.problems

@@ -18,7 +18,7 @@ so they are warnings.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -211,13 +211,14 @@ def parse_source(arg: str) -> tuple[str, Project | None]:
     return arg, None
 
 
-def load_config(paths: Sequence[str]) -> LoadedConfig:
+def load_config(paths: Sequence[str], display: Mapping[str, str] | None = None) -> LoadedConfig:
     """Read ``paths`` (each optionally ``nova:``/``neutron:``-prefixed), in order, and resolve
-    every catalogue option per oslo.config precedence. Never raises for bad input."""
+    every catalogue option per oslo.config precedence; ``display`` names a path in messages
+    (an archive member read from a temporary copy). Never raises for bad input."""
     loaded = LoadedConfig()
     for arg in paths:
         path, project = parse_source(arg)
-        ini = read_ini(path)
+        ini = read_ini(path, (display or {}).get(path))
         if ini.unreadable:
             loaded.unreadable += [
                 ConfigProblem("critical", p.location, p.message) for p in ini.problems
@@ -227,18 +228,18 @@ def load_config(paths: Sequence[str]) -> LoadedConfig:
             loaded.problems.append(ConfigProblem(severity, p.location, p.message))
         if not ini.sections:
             continue
-        project = project or guess_project(path, ini)
+        project = project or guess_project(ini.path, ini)
         if project is None:
             loaded.problems.append(
                 ConfigProblem(
                     "critical",
-                    Location(path),
+                    Location(ini.path),
                     "cannot tell whether this file is for nova or neutron; name it as "
                     "nova:PATH or neutron:PATH",
                 )
             )
             continue
-        loaded.files.append((ConfigFile(path, project), ini))
+        loaded.files.append((ConfigFile(ini.path, project), ini))
     for project in PROJECTS:
         inis = [ini for src, ini in loaded.files if src.project == project]
         _resolve(project, inis, loaded)

@@ -37,6 +37,8 @@ def render_table(report: Report, console: Console) -> None:
         console.print(f"  release {escape(report.release_basis)}", soft_wrap=True)
     for line in report.release_evidence:
         console.print(f"    {escape(line)}", soft_wrap=True, highlight=False)
+    for source, roles in report.roles.items():
+        console.print(f"  node {escape(source)}: {escape(roles)}", soft_wrap=True)
     for name in report.files:
         console.print(f"  file {escape(name)}", soft_wrap=True)
     load = Table(title="Load this configuration implies", title_justify="left")
