@@ -36,13 +36,15 @@ def _root(
 
 
 def write_json_output(data: Any, target: str) -> None:
-    """Write ``data`` as JSON to the file ``target`` (``-``: stdout); a clear error if it can't."""
+    """Write ``data`` as JSON to ``target`` atomically (``-``: stdout), or a clear error."""
     text = json.dumps(data, indent=1, allow_nan=False)
     if target == "-":
         sys.stdout.write(text + "\n")
         return
+    from stacktwin.report.batch_export import atomic_write
+
     try:
-        Path(target).write_text(text + "\n", encoding="utf-8")
+        atomic_write(Path(target), lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
     except OSError as err:
         raise typer.BadParameter(
             f"cannot write {target}: {err.strerror}", param_hint="--json"
