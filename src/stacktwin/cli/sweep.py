@@ -45,6 +45,7 @@ def sweep(
     and 95% interval; rows as Parquet / JSON (input of ``stacktwin report``)."""
     from stacktwin.report.batch_export import write_json_atomic, write_parquet_rows
     from stacktwin.report.batch_view import points_table
+    from stacktwin.report.sweep_view import sweep_metadata
     from stacktwin.twin import ScenarioError
     from stacktwin.twin.batch.replications import seeds_for
     from stacktwin.twin.batch.sweep import (
@@ -81,7 +82,7 @@ def sweep(
     )  # fmt: skip
     try:
         if output:
-            write_parquet_rows(output, doc["rows"])
+            write_parquet_rows(output, doc["rows"], sweep_metadata(doc))
             err.print(f"wrote {output} ({len(doc['rows'])} rows)", highlight=False)
         if json_out:
             write_json_atomic(json_out, doc)

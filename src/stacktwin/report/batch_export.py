@@ -45,7 +45,11 @@ def rows_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
     return pa.table({n: pa.array([r.get(n) for r in rows]) for n in names})
 
 
-def write_parquet_rows(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
-    """The rows as one Parquet file, atomically."""
+def write_parquet_rows(
+    path: Path, rows: Sequence[Mapping[str, Any]], metadata: dict[bytes, bytes] | None = None
+) -> None:
+    """The rows as one Parquet file (``metadata`` in its schema), atomically."""
     table = rows_table(rows)
+    if metadata:
+        table = table.replace_schema_metadata(metadata)
     atomic_write(path, lambda tmp: pq.write_table(table, tmp))

@@ -89,6 +89,7 @@ class Executor:
 
     jobs: int = 1
     scheduler: str | None = None
+    connect_timeout: float = 10.0
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     def describe(self, runs: int) -> str:
@@ -122,7 +123,7 @@ class Executor:
 
         if self.scheduler:
             try:
-                return Client(self.scheduler, timeout="10s"), None  # type: ignore[no-untyped-call]
+                return Client(self.scheduler, timeout=self.connect_timeout), None  # type: ignore[no-untyped-call]
             except (OSError, TimeoutError) as exc:
                 raise BatchError(f"--scheduler {self.scheduler}: cannot connect: {exc}") from None
         jobs = plan_jobs(self.jobs, runs).jobs

@@ -120,7 +120,7 @@ def recommend(
     sampler = optuna.samplers.TPESampler(seed=base.seed, n_startup_trials=ROUND * 2)
     study = optuna.create_study(direction="minimize", sampler=sampler)
     study.enqueue_trial(current)
-    prod = {p: PRODUCTION.get(p, v) for p, v in current.items()}
+    prod = {p: PRODUCTION[p] if PRODUCTION.get(p) in choices[p] else v for p, v in current.items()}
     if prod != current:
         study.enqueue_trial(prod)
     done: dict[tuple[Any, ...], Evaluation] = {}
