@@ -83,12 +83,13 @@ _ABLATION_COLS = (
 
 
 def _delta(iv: Mapping[str, Any], digits: int, pct: bool) -> str:
+    """``-11 ±7`` (the t-interval is symmetric), dimmed with ``~0`` when it includes zero."""
     if iv.get("mean") is None:
         return "-"
     k, unit = (100, " pt") if pct else (1, "")
     text = f"{iv['mean'] * k:+,.{digits}f}"
     if iv.get("ci95_low") is not None:
-        text += f" [{iv['ci95_low'] * k:+,.{digits}f}, {iv['ci95_high'] * k:+,.{digits}f}]"
+        text += f" ±{(iv['ci95_high'] - iv['mean']) * k:,.{digits}f}"
     text += unit
     if iv.get("ci95_low") is not None and not excludes_zero(iv):
         text = f"[dim]{escape(text)} ~0[/dim]"
@@ -101,7 +102,7 @@ def ablation_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
         title=title,
         title_justify="left",
         caption=escape("; ".join(f"{r['variant']}: {r['change']}" for r in rows[1:]))
-        + "\nchange vs base: mean [95% CI] of the per-seed differences (same seeds for every "
+        + "\nvs base: mean ± 95% CI half-width of the per-seed differences (same seeds for every "
         "variant); ~0: the interval includes zero, no effect measurable at this scale",
         caption_justify="left",
     )
@@ -117,6 +118,10 @@ def ablation_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
     return table
 
 
+def _num(x: float) -> str:
+    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.3g}"
+
+
 def effect_summary(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """One sentence per change: the figures whose paired interval excludes zero."""
     lines = []
@@ -126,7 +131,7 @@ def effect_summary(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         if n < 2:
             lines.append(f"{r['variant']}: one replication, no interval (use --replications)")
         elif moved:
-            parts = [f"{f} {r['vs_base'][f]['mean']:+,.3g}" for f in moved]
+            parts = [f"{f} {_num(r['vs_base'][f]['mean'])}" for f in moved]
             lines.append(f"{r['variant']}: effect beyond noise on {', '.join(parts)}")
         else:
             lines.append(f"{r['variant']}: no effect measurable at this scale ({n} seeds)")
