@@ -127,6 +127,11 @@ class Executor:
             except (OSError, TimeoutError) as exc:
                 raise BatchError(f"--scheduler {self.scheduler}: cannot connect: {exc}") from None
         jobs = plan_jobs(self.jobs, runs).jobs
+        import dask
+
+        # the worker's statistical profiler samples every thread's stack every 10 ms: for a
+        # pure-Python CPU-bound run it competes for the GIL; the nannies pass this to workers
+        dask.config.set({"distributed.worker.profile.enabled": False})
         cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=jobs,
             threads_per_worker=1,
