@@ -9,15 +9,24 @@ import typer
 from rich.console import Console
 
 from stacktwin.cli.app import app, write_json_output
-from stacktwin.output import write_text
+from stacktwin.cli.batch import SET_HELP, fail
 
 
-def _load_runs(specs: list[str]) -> Any:
-    """Load compare/report inputs, simulating with a progress bar; exit 2 on a bad input."""
+def _load_runs(specs: list[str], sets: list[str] | None = None) -> Any:
+    """Load compare/report inputs, simulating (with ``--set``) scenarios; exit 2 on a bad input."""
     from stacktwin.api import InputError, load_inputs
-    from stacktwin.twin import run_scenario
+    from stacktwin.cli.batch import apply_sets
+    from stacktwin.twin import ScenarioError, run_scenario
+    from stacktwin.twin.overrides import parse_sets
+
+    err = Console(stderr=True)
+    try:  # a wrong path fails before anything is read or run
+        parse_sets(sets or ())
+    except ScenarioError as exc:
+        raise fail(err, str(exc)) from None
 
     def simulate(scenario: Any) -> Any:
+        scenario = apply_sets(scenario, sets, err)
         typer.echo(f"simulating {scenario.name} …", err=True)
         return run_scenario(scenario)
 
@@ -46,11 +55,12 @@ def compare(
         str | None,
         typer.Option("--json", metavar="FILE|-", help="Also write the comparison as JSON."),
     ] = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
     """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load."""
     from stacktwin.render.compare import comparison, comparison_table
 
-    runs = _load_runs([first, second])
+    runs = _load_runs([first, second], sets)
     Console(stderr=json_out == "-").print(comparison_table(runs))
     if json_out:
         write_json_output(comparison(runs), json_out)
@@ -67,16 +77,29 @@ def report(
         list[str] | None,
         typer.Option("--instance", help="Also show this instance in the waterfall (repeat)."),
     ] = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
 ) -> None:
-    """Write one self-contained HTML report (plots embedded, opens offline)."""
+    """Write one self-contained HTML report (plots embedded, opens offline); a sweep's --json or
+    Parquet file gives each figure against each knob with its 95% band."""
+    from stacktwin.output import write_text
     from stacktwin.render.html import ReportError, build_report
+    from stacktwin.render.sweep_view import SweepInputError, build_sweep_report, sweep_sources
 
-    runs = _load_runs(inputs)
     try:
-        page = build_report(runs, slowest=slowest, instances=instance or ())
-    except ReportError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        sweeps = sweep_sources(inputs)
+    except SweepInputError as exc:
+        raise fail(Console(stderr=True), str(exc)) from None
+    if sweeps and len(inputs) > 1:
+        raise fail(Console(stderr=True), "a sweep result is reported alone (one input)")
+    if sweeps:
+        page = build_sweep_report(sweeps[0], inputs[0])
+    else:
+        runs = _load_runs(inputs, sets)
+        try:
+            page = build_report(runs, slowest=slowest, instances=instance or ())
+        except ReportError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
     try:
         write_text(output, page)
     except OSError as exc:

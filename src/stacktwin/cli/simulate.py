@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from rich.progress import (
 )
 
 from stacktwin.cli.app import app, write_json_output
+from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, apply_sets, run_batch
 
 NOT_MODELLED_SHOWN = 12
 """How many not-modelled options ``--config`` names before it says "and N more"."""
@@ -70,7 +70,18 @@ def simulate(
             "together, and print them side by side.",
         ),
     ] = False,
-    jobs: Annotated[int, typer.Option(help="Processes for --ablate (0: CPU count).", min=0)] = 0,
+    replications: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Runs on seeds seed, seed+1, …: mean, 95% t-interval and min–max of every "
+            "figure (--json: each replication and the aggregate). Default: 1 run below 1,000 "
+            "boots simulated, 5 from 1,000 boots.",
+        ),
+    ] = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    jobs: Annotated[int, typer.Option(help=JOBS_HELP, min=0)] = 0,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
     hosts: Annotated[
         int | None, typer.Option(help="Override the number of compute hosts.", min=1)
     ] = None,
@@ -88,10 +99,9 @@ def simulate(
     ] = None,
 ) -> None:
     """Run the digital twin on a scenario: boot latencies, timeouts, component load."""
-    from stacktwin.render.twin_view import ablation_table, render_simulation
+    from stacktwin.render.twin_view import render_simulation
     from stacktwin.twin import ScenarioError, load_scenario, run_scenario
-    from stacktwin.twin.ablation import ablate as run_ablation
-    from stacktwin.twin.ablation import ablation_row, variants
+    from stacktwin.twin.batch.replications import default_replications
 
     err = Console(stderr=True)
     try:
@@ -109,21 +119,18 @@ def simulate(
         sc.cloud.instances = instances
     if duration is not None:
         sc.duration = duration
+    sc = apply_sets(sc, sets, err)
     out = Console(stderr=json_out == "-")
     show_progress = sys.stderr.isatty()
+    n = replications or default_replications(sc)
+    if replications is None and n > 1:
+        err.print(f"{n} replications (default for a run of 1,000 boots or more; --replications "
+                  "to change)", highlight=False)  # fmt: skip
     if ablate:
-        n_jobs = jobs or (os.cpu_count() or 1)
-        plan = variants(sc)
-        with Progress(
-            TextColumn("ablation"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
-            TimeElapsedColumn(), console=err, disable=not show_progress,
-        ) as bar:  # fmt: skip
-            task = bar.add_task("runs", total=len(plan))
-            results = run_ablation(sc, jobs=n_jobs, on_done=lambda _: bar.advance(task))
-        rows = [ablation_row(name, label, res) for name, label, res in results]
-        out.print(ablation_table(rows, f"Ablation of {sc.name} (seed {sc.seed})"))
-        if json_out is not None:
-            write_json_output({"kind": "ablation", "scenario": sc.name, "rows": rows}, json_out)
+        _ablation(sc, n, jobs, scheduler, out, err, json_out)
+        return
+    if n > 1:
+        _replications(sc, n, jobs, scheduler, out, err, json_out)
         return
     end = sc.end_time()
     with Progress(
@@ -143,3 +150,44 @@ def simulate(
     render_simulation(out, result)
     if json_out is not None:
         write_json_output(result.to_dict(), json_out)
+
+
+def _replications(
+    sc: Any, n: int, jobs: int, scheduler: str | None, out: Console, err: Console,
+    json_out: str | None,
+) -> None:  # fmt: skip
+    from stacktwin.render.batch_view import replications_table
+    from stacktwin.twin.batch.executor import with_seed
+    from stacktwin.twin.batch.replications import replications_output, seeds_for
+
+    seeds = seeds_for(sc, n)
+    records = run_batch([with_seed(sc, s) for s in seeds], jobs, scheduler, err, "replications")
+    doc = replications_output(sc, records)
+    out.print(
+        f"[bold]{sc.name}[/bold]  release {sc.release}, {sc.cloud.hosts} hosts, "
+        f"{sc.cloud.instances} VMs; {n} replications, seeds {seeds[0]}–{seeds[-1]}; "
+        f"{sc.end_time():.0f} s simulated each"
+    )
+    out.print(replications_table(doc["aggregate"], "Across replications"))
+    if json_out:
+        write_json_output(doc, json_out)
+
+
+def _ablation(
+    sc: Any, n: int, jobs: int, scheduler: str | None, out: Console, err: Console,
+    json_out: str | None,
+) -> None:  # fmt: skip
+    from stacktwin.render.batch_view import ablation_table, effect_summary
+    from stacktwin.twin.ablation import ablation_batch, ablation_rows
+    from stacktwin.twin.batch.replications import seeds_for
+
+    seeds = seeds_for(sc, n)
+    records = run_batch(ablation_batch(sc, seeds), jobs, scheduler, err, "ablation")
+    rows = ablation_rows(sc, seeds, records)
+    seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}–{seeds[-1]}"
+    out.print(ablation_table(rows, f"Ablation of {sc.name} ({seed_text})"))
+    for line in effect_summary(rows):
+        out.print(line, highlight=False)
+    if json_out:
+        doc = {"kind": "ablation", "scenario": sc.name, "seeds": seeds, "rows": rows}
+        write_json_output(doc, json_out)

@@ -1,12 +1,11 @@
-"""Terminal rendering of twin runs: the run summary and the ablation table."""
+"""Terminal rendering of a twin run (batches: :mod:`stacktwin.render.batch_view`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from stacktwin.boots import HOPS
@@ -111,26 +110,3 @@ def render_simulation(console: Console, result: TwinResult) -> None:
         f"DB pool timeouts {load.get('neutron.db_pool_timeouts', 0)}; "
         f"agent RPC timeouts {load.get('agent.rpc_timeouts', 0)}"
     )
-
-
-def ablation_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
-    """The ablation: one row per variant (its change is in the caption)."""
-    table = Table(
-        title=title,
-        title_justify="left",
-        caption=escape("; ".join(f"{r['variant']}: {r['change']}" for r in rows[1:])),
-        caption_justify="left",
-    )
-    cols = ("variant", "errors", "timeouts", "vif p50", "vif p99", "vif max",
-            "API util", "RPC util", "DB conns", "agent iter")  # fmt: skip
-    table.add_column(cols[0], no_wrap=True)
-    for col in cols[1:]:
-        table.add_column(col, justify="right")
-    for r in rows:
-        table.add_row(
-            r["variant"], str(r["error"]), str(r["timeouts"]),
-            _s(r["vif_wait_p50"], 1), _s(r["vif_wait_p99"], 1), _s(r["vif_wait_max"], 1),
-            f"{r['neutron_api_utilisation']:.1%}", f"{r['neutron_rpc_utilisation']:.1%}",
-            str(r["db_connections_opened"]), _s(r["agent_longest_iteration"], 0),
-        )  # fmt: skip
-    return table

@@ -3,19 +3,20 @@
 The four changes of the large production site (PRODUCT.md): nova
 ``heal_instance_info_cache_interval = 600``, neutron ``rpc_workers = 20``, neutron
 ``[database] max_pool_size = 60``, and deferred OVS flow deletion (neutron e09b128f41).
-Each variant is a copy of the base scenario with one change; the runs are independent and use
-the same seed, so the table shows what each change does on the same arrivals.
+Each variant is a copy of the base scenario with one change; every variant runs on the same
+seeds (common random numbers), so the change against ``base`` is a paired difference, seed by
+seed, with its t-interval.  All runs go through one batch of the executor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from stacktwin.twin.model import run_scenario
-from stacktwin.twin.results import TwinResult
+from stacktwin.twin.batch.executor import Executor, with_seed
+from stacktwin.twin.batch.replications import seeds_for
+from stacktwin.twin.batch.stats import aggregate, excludes_zero, paired_difference
 from stacktwin.twin.scenario import Scenario
 
 
@@ -66,54 +67,58 @@ def variants(base: Scenario) -> list[tuple[str, str, Scenario]]:
     return out
 
 
-def _run(sc: Scenario) -> TwinResult:
-    return run_scenario(sc)
+#: Figures of the ablation table and JSON rows (names of :mod:`stacktwin.twin.batch.figures`).
+ABLATION_FIGURES = (
+    "error", "timeouts", "vif_wait.p50", "vif_wait.p99", "neutron_api.utilisation",
+    "neutron_rpc.utilisation", "db_connections_opened", "agent_longest_iteration",
+)  # fmt: skip
 
 
-def ablate(
-    base: Scenario,
-    jobs: int = 1,
-    on_done: Callable[[str], None] | None = None,
-) -> list[tuple[str, str, TwinResult]]:
-    """Run every variant (in ``jobs`` processes) and return their results in table order."""
-    plan = variants(base)
-    results: dict[str, TwinResult] = {}
-    if jobs <= 1:
-        for name, _, sc in plan:
-            results[name] = _run(sc)
-            if on_done:
-                on_done(name)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {name: pool.submit(_run, sc) for name, _, sc in plan}
-            for name, fut in futures.items():
-                results[name] = fut.result()
-                if on_done:
-                    on_done(name)
-    return [(name, label, results[name]) for name, label, _ in plan]
+def ablation_batch(base: Scenario, seeds: list[int]) -> list[Scenario]:
+    """The batch of runs: every variant on every seed (common random numbers), variant-major."""
+    return [with_seed(sc, seed) for _, _, sc in variants(base) for seed in seeds]
 
 
-def ablation_row(name: str, label: str, result: TwinResult) -> dict[str, Any]:
-    """The figures of one variant, as shown in the table and the JSON."""
-    s = result.summary
-    vif = s["latency"]["vif_wait"]
-    comp = result.components
+def ablation_rows(
+    base: Scenario, seeds: list[int], records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The table's rows from the batch's records (in :func:`ablation_batch` order)."""
+    n = len(seeds)
+    first = records[:n]
+    return [
+        ablation_row(name, label, records[i * n : (i + 1) * n], first)
+        for i, (name, label, _) in enumerate(variants(base))
+    ]
+
+
+def ablate(base: Scenario, executor: Executor, replications: int = 1) -> list[dict[str, Any]]:
+    """Run the whole ablation through ``executor`` and return its rows."""
+    seeds = seeds_for(base, replications)
+    return ablation_rows(base, seeds, executor.map(ablation_batch(base, seeds)))
+
+
+def ablation_row(
+    name: str, label: str, records: list[dict[str, Any]], base: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One variant: its figures (means), their intervals, and the paired change against base."""
+    agg = aggregate(records)
+    diff = paired_difference(base, records)
+    mean = {f: agg[f]["mean"] for f in ABLATION_FIGURES}
     return {
         "variant": name,
         "change": label,
-        "boots": s["boots"],
-        "active": s["outcomes"]["active"],
-        "error": s["outcomes"]["error"],
-        "timeouts": s["timeouts"],
-        "vif_wait_p50": vif["p50"],
-        "vif_wait_p95": vif["p95"],
-        "vif_wait_p99": vif["p99"],
-        "vif_wait_max": vif["max"],
-        "neutron_api_utilisation": comp["neutron_api"]["utilisation"],
-        "neutron_rpc_utilisation": comp["neutron_rpc"]["utilisation"],
-        "neutron_rpc_peak_queue": comp["neutron_rpc"]["peak_queue"],
-        "db_connections_opened": comp["neutron_db_pools"]["connections_opened"],
-        "db_pool_timeouts": result.load.get("neutron.db_pool_timeouts", 0),
-        "agent_longest_iteration": comp["ovs_agents"]["longest_iteration"],
-        "agent_rpc_timeouts": result.load.get("agent.rpc_timeouts", 0),
+        "seeds": [r["seed"] for r in records],
+        "boots": agg["boots"]["mean"],
+        "error": mean["error"],
+        "timeouts": mean["timeouts"],
+        "vif_wait_p50": mean["vif_wait.p50"],
+        "vif_wait_p99": mean["vif_wait.p99"],
+        "neutron_api_utilisation": mean["neutron_api.utilisation"],
+        "neutron_rpc_utilisation": mean["neutron_rpc.utilisation"],
+        "db_connections_opened": mean["db_connections_opened"],
+        "agent_longest_iteration": mean["agent_longest_iteration"],
+        "aggregate": {f: agg[f] for f in ABLATION_FIGURES},
+        "vs_base": {
+            f: {**diff[f], "excludes_zero": excludes_zero(diff[f])} for f in ABLATION_FIGURES
+        },
     }
