@@ -110,7 +110,7 @@ def recommend(
     seeds = seeds_for(base, replications)
     if budget < 2 * replications:
         raise fail(err, f"--budget {budget}: too small for two settings of {replications} runs")
-    err.print(f"recommend for {base.name}: {len(knobs)} knobs, budget {budget} runs, "
+    err.print(f"recommend for {escape(base.name)}: {len(knobs)} knobs, budget {budget} runs, "
               f"{replications} seeds per setting", highlight=False)  # fmt: skip
     try:
         rec = search(base, goals, knobs, seeds, budget,
@@ -121,12 +121,13 @@ def recommend(
     out = Console()
     goal_text = ", ".join(str(g) for g in goals)
     if rec.best is not None:
-        out.print(f"[bold]Recommendation[/bold] for {base.name}: meets {goal_text} with 95% "
-                  f"confidence ({replications} seeds per setting, {rec.runs} runs)")  # fmt: skip
+        out.print(f"[bold]Recommendation[/bold] for {escape(base.name)}: meets "
+                  f"{escape(goal_text)} with 95% confidence ({replications} seeds per setting, "
+                  f"{rec.runs} runs)")  # fmt: skip
         chosen = rec.best
     else:
-        out.print(f"[bold red]Nothing in range meets[/bold red] {goal_text} with 95% confidence "
-                  f"({rec.runs} runs); the closest setting:")  # fmt: skip
+        out.print(f"[bold red]Nothing in range meets[/bold red] {escape(goal_text)} with 95% "
+                  f"confidence ({rec.runs} runs); the closest setting:")  # fmt: skip
         chosen = rec.closest
     if chosen.changes:
         out.print(_changes_table(chosen))
@@ -144,7 +145,7 @@ def recommend(
         check = (
             f"stacktwin simulate {scenario} {sets_text} --seed {seeds[-1] + 100} --replications 5"
         )
-        out.print(f"check on fresh seeds: {check}", highlight=False, soft_wrap=True)
+        out.print(f"check on fresh seeds: {escape(str(check))}", highlight=False, soft_wrap=True)
     if json_out:
         doc = {"kind": "recommend", "scenario": base.name, "objectives": [str(g) for g in goals],
                "seeds": seeds, "budget": budget, "runs": rec.runs,

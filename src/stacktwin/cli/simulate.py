@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -99,6 +100,7 @@ def simulate(
     ] = None,
 ) -> None:
     """Run the digital twin on a scenario: boot latencies, timeouts, component load."""
+    from stacktwin.api import scenario_of
     from stacktwin.render.twin_view import render_simulation
     from stacktwin.twin import ScenarioError, load_scenario, run_scenario
     from stacktwin.twin.batch.replications import default_replications
@@ -107,18 +109,15 @@ def simulate(
     try:
         sc = load_scenario(scenario)
     except ScenarioError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
     if config:
         sc = _apply_config(sc, config, err)
-    if seed is not None:
-        sc.seed = seed
-    if hosts is not None:
-        sc.cloud.hosts = hosts
-    if instances is not None:
-        sc.cloud.instances = instances
-    if duration is not None:
-        sc.duration = duration
+    try:  # the command-line overrides are validated like the file: limits named, no traceback
+        sc = scenario_of(sc, seed=seed, hosts=hosts, instances=instances, duration=duration)
+    except ScenarioError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
     sc = apply_sets(sc, sets, err)
     out = Console(stderr=json_out == "-")
     show_progress = sys.stderr.isatty()
@@ -147,9 +146,9 @@ def simulate(
             )  # fmt: skip
 
         result = run_scenario(sc, progress=progress)
-    render_simulation(out, result)
-    if json_out is not None:
+    if json_out is not None:  # the output first: nothing printed afterwards can lose it
         write_json_output(result.to_dict(), json_out)
+    render_simulation(out, result)
 
 
 def _replications(
@@ -163,14 +162,14 @@ def _replications(
     seeds = seeds_for(sc, n)
     records = run_batch([with_seed(sc, s) for s in seeds], jobs, scheduler, err, "replications")
     doc = replications_output(sc, records)
+    if json_out is not None:
+        write_json_output(doc, json_out)
     out.print(
-        f"[bold]{sc.name}[/bold]  release {sc.release}, {sc.cloud.hosts} hosts, "
+        f"[bold]{escape(sc.name)}[/bold]  release {escape(sc.release)}, {sc.cloud.hosts} hosts, "
         f"{sc.cloud.instances} VMs; {n} replications, seeds {seeds[0]}–{seeds[-1]}; "
         f"{sc.end_time():.0f} s simulated each"
     )
     out.print(replications_table(doc["aggregate"], "Across replications"))
-    if json_out:
-        write_json_output(doc, json_out)
 
 
 def _ablation(
@@ -184,10 +183,10 @@ def _ablation(
     seeds = seeds_for(sc, n)
     records = run_batch(ablation_batch(sc, seeds), jobs, scheduler, err, "ablation")
     rows = ablation_rows(sc, seeds, records)
-    seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}–{seeds[-1]}"
-    out.print(ablation_table(rows, f"Ablation of {sc.name} ({seed_text})"))
-    for line in effect_summary(rows):
-        out.print(line, highlight=False)
-    if json_out:
+    if json_out is not None:
         doc = {"kind": "ablation", "scenario": sc.name, "seeds": seeds, "rows": rows}
         write_json_output(doc, json_out)
+    seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}–{seeds[-1]}"
+    out.print(ablation_table(rows, f"Ablation of {escape(sc.name)} ({seed_text})"))
+    for line in effect_summary(rows):
+        out.print(line, highlight=False)

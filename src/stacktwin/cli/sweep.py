@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from stacktwin.cli.app import app
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, fail, load_with_sets, run_batch
@@ -72,13 +73,13 @@ def sweep(
     seeds = seeds_for(base, replications)
     what = f"{len(points)} of {len(full)} grid points" if len(points) < len(full) else (
         f"{len(points)} grid points")  # fmt: skip
-    err.print(f"sweep of {base.name}: {what} × {replications} replications (seeds "
+    err.print(f"sweep of {escape(base.name)}: {what} × {replications} replications (seeds "
               f"{seeds[0]}–{seeds[-1]})", highlight=False)  # fmt: skip
     records = run_batch(sweep_batch(scenarios, seeds), jobs, scheduler, err, "sweep")
     doc = sweep_document(base, varies, points, seeds, records)
     Console().print(
         points_table(doc["points"], [v.path for v in varies], POINT_FIGURES,
-                     f"Sweep of {base.name} ({replications} replications per point)")
+                     f"Sweep of {escape(base.name)} ({replications} replications per point)")
     )  # fmt: skip
     try:
         if output:

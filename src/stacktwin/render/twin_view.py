@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stacktwin.boots import HOPS
@@ -56,7 +57,7 @@ def render_simulation(console: Console, result: TwinResult) -> None:
     sc = result.scenario
     s = result.summary
     console.print(
-        f"[bold]{sc.name}[/bold]  release {sc.release}, {sc.cloud.hosts} hosts, "
+        f"[bold]{escape(sc.name)}[/bold]  release {escape(sc.release)}, {sc.cloud.hosts} hosts, "
         f"{sc.cloud.instances} VMs, seed {sc.seed}; {sc.end_time():.0f} s simulated in "
         f"{result.wall_seconds:.1f} s ({result.events:,} events)"
     )

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Costs(BaseModel):
     """Per-operation service times (seconds) and per-operation call counts."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
     service_cv: float = Field(
         0.5,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stacktwin.twin.costs import Costs
 from stacktwin.twin.settings import CURRENT_RELEASE, NeutronSettings, NovaSettings, release_index
@@ -34,15 +34,30 @@ class ScenarioError(ValueError):
     """A scenario that cannot be used; the message says where and why."""
 
 
+MAX_HOSTS = 100_000
+MAX_INSTANCES = 10_000_000
+MAX_SECONDS = 30 * 86_400.0
+"""Longest run (arrivals, drain): 30 days of simulated time."""
+MAX_RATE_PER_MINUTE = 100_000.0
+MAX_BOOTS = 1_000_000
+"""Boots (and deletions) a run may request in expectation: each is a few kB of state, so this
+bounds a run's memory to a few GB (``benchmarks/twin_scale.py`` measures the per-boot cost)."""
+MAX_SAMPLES = 1_000_000
+"""Queue samples a run may keep (``(duration + drain) / sample_interval``)."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # strict: YAML ``hosts: true`` or ``hosts: "10"`` is an error, not 1 host or 10
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
 
 class Cloud(_Strict):
     """The size and shape of the cloud."""
 
-    hosts: int = Field(1000, ge=1, le=100_000, description="compute hosts")
-    instances: int = Field(20_000, ge=0, description="VMs already running at the start")
+    hosts: int = Field(1000, ge=1, le=MAX_HOSTS, description="compute hosts")
+    instances: int = Field(
+        20_000, ge=0, le=MAX_INSTANCES, description="VMs already running at the start"
+    )
     ports_per_vm: int = Field(1, ge=1, le=16)
     neutron_servers: int = Field(3, ge=1, description="nodes running neutron-server")
     neutron_server_cores: int = Field(32, ge=1)
@@ -61,28 +76,49 @@ class Cloud(_Strict):
 class Storm(_Strict):
     """A burst of requests: ``rate_per_minute`` from ``start`` for ``duration`` seconds."""
 
-    start: float = Field(ge=0)
-    duration: float = Field(gt=0)
-    rate_per_minute: float = Field(gt=0)
+    start: float = Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    duration: float = Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    rate_per_minute: float = Field(gt=0, le=MAX_RATE_PER_MINUTE, allow_inf_nan=False)
 
 
 class Restart(_Strict):
     """nova-compute restarted on ``hosts`` hosts at time ``at``."""
 
-    at: float = Field(ge=0)
+    at: float = Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
     hosts: int = Field(ge=1)
 
 
 class Workload(_Strict):
     """What users and operators do during the run."""
 
-    boot_rate_per_minute: float = Field(0.0, ge=0, description="steady Poisson boot arrivals")
+    boot_rate_per_minute: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_RATE_PER_MINUTE,
+        description="steady Poisson boot arrivals",
+        allow_inf_nan=False,
+    )
     boot_storms: list[Storm] = Field(default_factory=list)
     sequential_boots: int = Field(
-        0, ge=0, description="boots one after the other (the next when the last ended)"
+        0,
+        ge=0,
+        le=MAX_BOOTS,
+        description="boots one after the other (the next when the last ended)",
     )
-    sequential_gap: float = Field(30.0, ge=0, description="seconds between sequential boots")
-    delete_rate_per_minute: float = Field(0.0, ge=0, description="steady Poisson deletions")
+    sequential_gap: float = Field(
+        30.0,
+        ge=0,
+        le=MAX_SECONDS,
+        description="seconds between sequential boots",
+        allow_inf_nan=False,
+    )
+    delete_rate_per_minute: float = Field(
+        0.0,
+        ge=0,
+        le=MAX_RATE_PER_MINUTE,
+        description="steady Poisson deletions",
+        allow_inf_nan=False,
+    )
     delete_storms: list[Storm] = Field(default_factory=list)
     compute_restarts: list[Restart] = Field(default_factory=list)
 
@@ -105,14 +141,20 @@ class Scenario(_Strict):
     description: str = ""
     release: str = CURRENT_RELEASE
     seed: int = 1
-    duration: float = Field(3600.0, gt=0, description="seconds of arrivals")
+    duration: float = Field(
+        3600.0, gt=0, le=MAX_SECONDS, description="seconds of arrivals", allow_inf_nan=False
+    )
     drain: float | None = Field(
         None,
         ge=0,
+        le=MAX_SECONDS,
         description="seconds after the arrivals for boots in flight to end "
         "(default: vif_plugging_timeout + 600)",
+        allow_inf_nan=False,
     )
-    sample_interval: float = Field(10.0, gt=0, description="seconds between queue samples")
+    sample_interval: float = Field(
+        10.0, ge=0.01, description="seconds between queue samples", allow_inf_nan=False
+    )
     cloud: Cloud = Field(default_factory=Cloud)
     workload: Workload = Field(default_factory=Workload)
     nova: NovaSettings = Field(default_factory=NovaSettings)
@@ -124,6 +166,33 @@ class Scenario(_Strict):
     def _known_release(cls, value: str) -> str:
         release_index(value)
         return value
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Scenario:
+        """Refuse, before running, a run whose size would exceed the stated limits."""
+        end = self.end_time()
+        samples = end / self.sample_interval
+        if samples > MAX_SAMPLES:
+            raise ValueError(
+                f"sample_interval: {self.sample_interval:g} s over {end:g} s is {samples:,.0f} "
+                f"queue samples, over the limit of {MAX_SAMPLES:,}"
+            )
+        w = self.workload
+        for what, rate, storms in (
+            ("boots", w.boot_rate_per_minute, w.boot_storms),
+            ("deletions", w.delete_rate_per_minute, w.delete_storms),
+        ):
+            expected = rate / 60 * self.duration + sum(
+                s.rate_per_minute / 60 * s.duration for s in storms
+            )
+            if what == "boots":
+                expected += w.sequential_boots
+            if expected > MAX_BOOTS:
+                raise ValueError(
+                    f"workload: {expected:,.0f} {what} expected (rates × durations), over the "
+                    f"limit of {MAX_BOOTS:,} per run"
+                )
+        return self
 
     def end_time(self) -> float:
         """When the run stops: arrivals end at ``duration``, then the drain."""
@@ -167,6 +236,9 @@ def format_validation_error(err: ValidationError, source: str) -> str:
                 msg = f"unknown field; allowed: {', '.join(allowed)}"
         elif item["type"] == "literal_error":
             msg = f"{msg} (got {item.get('input')!r})"
+        elif item["type"] == "value_error" and not loc:  # a whole-scenario check names its field
+            lines.append(f"{source}: {msg.removeprefix('Value error, ')}")
+            continue
         lines.append(f"{source}: {path}: {msg}")
     return "\n".join(lines)
 

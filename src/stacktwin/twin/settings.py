@@ -36,7 +36,7 @@ def release_index(name: str) -> int:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True)
 
 
 def catalogued(project: str, section: str, name: str, **twin_bounds: float) -> Any:
