@@ -9,8 +9,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.table import Table
 
-from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_POINTS, Boot
-from stacktwin.logs.correlate import UNKNOWN_STOP
+from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_MEANING, Boot
 
 
 def _secs(value: float | int | None) -> str:
@@ -45,10 +44,8 @@ def summary_view(summary: dict[str, Any]) -> Group:
     stops.add_column("stopped at")
     stops.add_column("meaning")
     stops.add_column("boots", justify="right")
-    helps = {name: text for _, name, text in STOP_POINTS}
-    helps[UNKNOWN_STOP] = "the next hop's service left no log in the input"
     for name, count in summary["stopped_at"].items():
-        stops.add_row(name, helps.get(name, ""), str(count))
+        stops.add_row(name, STOP_MEANING.get(name, ""), str(count))
     if not summary["stopped_at"]:
         stops.add_row("-", "no chain stopped", "0")
 
@@ -93,11 +90,7 @@ def timeline_view(boot: Boot) -> Group:
     head.add_row("outcome", boot.outcome.value + (f" ({boot.reason})" if boot.reason else ""))
     stop = boot.chain_stop()
     if stop is not None:
-        meaning = next(
-            (text for _, name, text in STOP_POINTS if name == stop),
-            "the next hop's service left no log in the input",
-        )
-        head.add_row("chain stopped", f"{stop}: {meaning}")
+        head.add_row("chain stopped", f"{stop}: {STOP_MEANING.get(stop, '')}")
     head.add_row("spawn / build", f"{_secs(boot.spawn_seconds)} s / {_secs(boot.build_seconds)} s")
 
     files = [src.rsplit(":", 1)[0] for src in boot.sources.values()]
