@@ -24,7 +24,9 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 #: `` <funcName> <path>.py:<line>`` that oslo.log appends to DEBUG records.
 _DEBUG_SUFFIX = re.compile(r" \w+ \S+\.py:\d+$")
 #: ``: ExceptionClass`` followed by ``: `` or the end: the appended error summary.
-_EXC = re.compile(r"(?:^|: )(?P<exc>(?:[a-z_][\w]*\.)*[A-Z]\w*)(?=: |$)")
+_EXC = re.compile(
+    r"(?:^|: )(?P<exc>(?:[a-z_]\w*\.)*(?:[A-Z]\w*|[a-z]\w*(?:Error|Exception|Fault)))(?=: |$)"
+)
 _ESCAPE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 

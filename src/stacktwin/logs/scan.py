@@ -50,6 +50,8 @@ class ScanStats:
     bytes_read: int = 0
     lines: int = 0
     candidate_lines: int = 0
+    timed_lines: int = 0  # candidate lines with a timestamp
+    untimed_lines: int = 0  # candidate oslo lines (level and logger read) without a timestamp
     events: int = 0
     service: str | None = None
 
@@ -181,6 +183,10 @@ def scan(
             text = buf[line_start:line_end].decode("utf-8", "replace")
             record = parse_line(text)
             stats.candidate_lines += 1
+            if record.timestamp is not None:
+                stats.timed_lines += 1
+            elif record.logger is not None:
+                stats.untimed_lines += 1
             if stats.service is None and record.logger:
                 stats.service = service_from_logger(record.logger)
             for event in match(record, f"{name}:{line_no}"):
