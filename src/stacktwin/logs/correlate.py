@@ -193,6 +193,19 @@ class Correlator:
                 return best[2]
         return None
 
+    def request_of(self, uuid: str) -> str | None:
+        """The request id the build ran under: its POST's, else (without nova-api's log) that
+        of its own lines that request-only lines (the conductor's failure) also carry."""
+        rid = self.linked_request(uuid)
+        if rid is not None:
+            return rid
+        for events in _link_order(self.instance_events.get(uuid, {})):
+            for event in sorted(events, key=order_key):
+                for rid in event.request_ids:
+                    if rid in self.request_events:
+                        return rid
+        return None
+
     def instances(self) -> list[str]:
         """UUIDs of the instances that were built in these logs, sorted.
 

@@ -140,6 +140,7 @@ def resolve_request(index: Correlator, rid: str) -> Boot:
         boot.outcome = Outcome.ERROR
         boot.reason = failed.text
         boot.reason_key = failures.reason_key(boot.reason)
+        boot.sources["reason"] = failed.source
         line.put(Milestone.FINISHED, failed)
     return boot
 
@@ -151,9 +152,9 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
     boot = Boot(instance=uuid)
     line = _Timeline(boot)
 
-    rid = index.linked_request(uuid)
-    boot.request_id = rid
+    rid = index.request_of(uuid)
     requested = index.requests.get(rid) if rid is not None else None
+    boot.request_id = rid if requested is not None else None
     by_request = index.request_events.get(rid, {}) if rid is not None else {}
     req_ts = None
     if requested is not None and requested.timestamp is not None:
@@ -235,7 +236,10 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
     elif neutron_failed:
         boot.reason = "neutron_reported_failure"
     elif boot.outcome is Outcome.ERROR:
-        boot.reason = _root_reason(ev, by_request, lo, hi, req_ts, skew)
+        root = _root_reason(ev, by_request, lo, hi, req_ts, skew)
+        if root is not None:
+            boot.reason = root.text
+            boot.sources["reason"] = root.source
     boot.reason_key = failures.reason_key(boot.reason)
     if boot.outcome is not Outcome.ACTIVE:
         boot.phase = _phase(boot, ev, lo, hi, skew, timed_out or neutron_failed)
@@ -316,14 +320,14 @@ def _root_reason(
     hi: float | None,
     req_ts: float | None,
     skew: float,
-) -> str | None:
+) -> Event | None:
     """The earliest failure statement of the build: nova's first word on what went wrong."""
     found = [first(ev.get(k, ()), lo, hi, skew) for k in _FAILURE_KINDS]
     found.append(first(by_request.get(Kind.SCHEDULE_FAILED, ()), req_ts, hi, skew))
     stated = [e for e in found if e is not None and e.text]
     if not stated:
         return None
-    return min(stated, key=order_key).text
+    return min(stated, key=order_key)
 
 
 def _phase(
