@@ -24,14 +24,15 @@ Paths are relative to ``dessertlab-faults/<Test>/logs/``; every file is the plai
   ``cleanup()`` raises again); compute:480 the localised ``BuildAbortException`` closes it.
 * Nova/Test_339 r1, ``bc35d58b``: no domain is created (no ``Preparing to wait``); compute:267
   ``Fixed interval looping call '…_wait_for_boot' failed: InstanceNotFound: …``; compute:281
-  ``Terminating instance``; compute:327 ``Instance disappeared during build.``.
+  ``Terminating instance``; compute:327 ``Instance disappeared during build.`` (DEBUG): nova
+  never sets ERROR here (the workload sees ``vm_state building``), but the build failed.
 * Nova/Test_401 r1, ``b1e09695``: server:708 ``Sending events`` for port ``bc8e2122``;
   server:723 ``Failed to notify nova on events: …: ClientException`` (nova-api:212 answered the
   POST with 500); r2 compute:118 the 300 s timeout; r2 compute:213 the abort.
 * Neutron/Test_20 r1, ``7b5ae779``: compute:284 ``Preparing to wait``; compute:454 ``Instance
   failed to spawn: libvirtError: operation failed: domain 'instance-00000004' already exists``
   (a stale domain); compute:535 ``re-scheduled``; conductor:45 ``No valid host was found``,
-  conductor:71 ``Setting instance to ERROR state``.
+  conductor:71 ``Setting instance to ERROR state.: NoValidHost_Remote: …`` ends the boot.
 * Neutron/Test_63 r1, ``75115401``: server:581 ``Transition to ACTIVE for port object 7dee34e3
   … until provisioned by entity DHCP``; server:679 ``Device … up``, server:680 ``Provisioning …
   completed by entity L2`` and never ``Provisioning complete``: the port never goes ACTIVE;
@@ -177,7 +178,7 @@ def test_reasons_and_lines_as_nova_states_them(faults: Path) -> None:
     assert t20.reason is not None and "domain 'instance-00000004' already exists" in t20.reason
     assert t20.sources["reason"].endswith("round_1/nova/nova-compute.log.bzip2.out:454")
     # Rescheduled, then no valid host: the conductor ends the boot.
-    assert t20.sources["finished"].endswith("round_1/nova/nova-conductor.log.bzip2.out:45")
+    assert t20.sources["finished"].endswith("round_1/nova/nova-conductor.log.bzip2.out:71")
 
 
 def test_nova_cleanup_is_no_user_delete(faults: Path) -> None:

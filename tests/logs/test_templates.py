@@ -97,8 +97,6 @@ def test_failure_templates() -> None:
         instance=False,
     )
     assert (loop[0].kind, loop[0].instance) == (Kind.SPAWN_FAILED, INST)
-    gone = _events("Instance disappeared during build. _do_build /x/manager.py:1", "DEBUG")
-    assert (gone[0].kind, gone[0].text) == (Kind.DISAPPEARED, "Instance disappeared during build.")
     nf = _events(f"Neutron Reported failure on event network-vif-plugged-{P} for instance {INST}")
     assert (nf[0].kind, nf[0].port) == (Kind.NEUTRON_FAILED, P)
     assert _events("Terminating instance", "INFO")[0].kind is Kind.TERMINATING

@@ -42,8 +42,6 @@ _PORT_KINDS = frozenset(
         Kind.EVENT_RECEIVED,
         Kind.NEUTRON_FAILED,
         Kind.EVENT_REFUSED,
-        Kind.PROVISION_BLOCK,
-        Kind.PROVISION_DONE,
     }
 )
 #: Kinds only nova-compute logs: the host of their file is the boot's host.
@@ -59,11 +57,8 @@ _COMPUTE_KINDS = frozenset(
         Kind.BUILD_TOOK,
         Kind.TIMEOUT,
         Kind.SPAWN_FAILED,
-        Kind.SPAWN_STARTED,
         Kind.BUILD_FAILED,
         Kind.RESCHEDULED,
-        Kind.DISAPPEARED,
-        Kind.NETWORK_FAILED,
     }
 )
 #: Instance kinds that end a build: an instance with only these (its start is in logs that

@@ -11,8 +11,9 @@ seconds" survive, while every latency stays unknown.
 How a build ends (``nova/compute/manager.py _do_build_and_run_instance`` and the conductor):
 ``Took … to build instance`` (ACTIVE) or an error exit -- ``Build of instance … aborted``,
 ``Unexpected build failure, not rescheduling build.``, the conductor's ``Setting instance to
-ERROR state`` (scheduling failed, or no host left after a reschedule), ``Instance disappeared
-during build.``; ``Instance failed to spawn`` stands in when the exit line is missing.  A
+ERROR state`` (scheduling failed, or no host left after a reschedule); ``Instance failed to
+spawn`` (or libvirt's ``_wait_for_boot`` failure) stands in when no exit line follows, e.g.
+when the instance "disappeared during build" (a DEBUG line, not read).  A
 ``re-scheduled`` line ends an attempt, not the boot.  ``Terminating instance`` is nova cleaning
 up after a failed spawn as often as a user delete: a boot is *deleted* only when nova-api
 accepted ``DELETE /servers/<uuid>`` or nova-compute handled the delete (``task_state
@@ -39,9 +40,7 @@ if TYPE_CHECKING:
     from stacktwin.logs.correlate import Correlator
 
 #: Instance kinds that show a build started here (a boot, not only the end of one).
-BOOT_START_KINDS = frozenset(
-    {Kind.BUILD_STARTED, Kind.CLAIMED, Kind.SCHEDULED, Kind.WAIT_PREPARED, Kind.SPAWN_STARTED}
-)
+BOOT_START_KINDS = frozenset({Kind.BUILD_STARTED, Kind.CLAIMED, Kind.SCHEDULED, Kind.WAIT_PREPARED})
 #: Per-port chain, in path order: (kind, milestone).
 _CHAIN: tuple[tuple[Kind, Milestone], ...] = (
     (Kind.PORT_BOUND, Milestone.PORT_BOUND),
@@ -67,16 +66,13 @@ _ERROR_ENDS = (
     Kind.ABORTED,
     Kind.BUILD_FAILED,
     Kind.SET_ERROR,
-    Kind.DISAPPEARED,
 )
 #: Lines stating why a build failed, for the reason (the earliest one is the root).
 _FAILURE_KINDS = (
     Kind.SPAWN_FAILED,
     Kind.BUILD_FAILED,
-    Kind.NETWORK_FAILED,
     Kind.ABORTED,
     Kind.SET_ERROR,
-    Kind.DISAPPEARED,
 )
 
 
@@ -225,7 +221,7 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
 
     if finish is not None and finish.kind is Kind.BUILD_TOOK:
         boot.outcome = Outcome.ACTIVE
-    elif finish is not None and not (finish.kind is Kind.DISAPPEARED and deleted is not None):
+    elif finish is not None:
         boot.outcome = Outcome.ERROR
     elif Milestone.RUNNING.value in boot.milestones:
         boot.outcome = Outcome.ACTIVE  # releases before Liberty log no "Took … to build"
@@ -354,7 +350,7 @@ def _phase(
             return hint
     if Milestone.RUNNING.value in boot.milestones or ev.get(Kind.RUNNING):
         return "after_spawn"
-    if any(ev.get(k) for k in (Kind.SPAWN_STARTED, Kind.WAIT_PREPARED, Kind.SPAWN_TOOK)):
+    if any(ev.get(k) for k in (Kind.WAIT_PREPARED, Kind.SPAWN_TOOK)):
         return "spawn"
     if any(ev.get(k) for k in (Kind.BUILD_STARTED, Kind.CLAIMED)):
         return "build"

@@ -54,14 +54,9 @@ class Kind(StrEnum):
     DELETING = "deleting"  # nova-compute handling a delete ("task_state deleting", …)
     BUILD_FAILED = "build_failed"  # "Unexpected build failure, not rescheduling build."
     RESCHEDULED = "rescheduled"  # "Build of instance U was re-scheduled: reason"
-    NETWORK_FAILED = "network_failed"  # "Failed to allocate network(s)"
     SET_ERROR = "set_error"  # "Setting instance to ERROR state." (conductor) and kin
     SCHEDULE_FAILED = "schedule_failed"  # conductor "Failed to schedule instances" (request id)
-    DISAPPEARED = "disappeared"  # "Instance disappeared during build."
-    SPAWN_STARTED = "spawn_started"  # "Start spawning the instance…" / libvirt "Creating image"
     EVENT_REFUSED = "event_refused"  # neutron: nova-api answered the event POST with an error
-    PROVISION_BLOCK = "provision_block"  # "Transition to ACTIVE … until provisioned by entity E"
-    PROVISION_DONE = "provision_done"  # "Provisioning for port P completed by entity E."
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +70,7 @@ class Event:
     port: str | None = None
     request_ids: tuple[str, ...] = ()
     value: float | None = None  # seconds for *_TOOK and REQUESTED's wall time
-    text: str | None = None  # host (CLAIMED, EVENT_API), entity (PROVISION_*), failure text
+    text: str | None = None  # host (CLAIMED, EVENT_API), failure text (ABORTED, …)
 
 
 def order_key(event: Event) -> tuple[float, str, int]:
@@ -107,25 +102,13 @@ ANCHORS: tuple[bytes, ...] = (
     b'/servers" status',
     b"Attempting to claim resources",
     b"Selected host",
-    b"Attempting claim",
     b"Unexpected build failure",
-    b"was re-scheduled",
-    b"Failed to allocate network",
     b"ERROR state",
     b"Failed to schedule instances",
-    b"Failed to compute_task_build_instances",
-    b"disappeared during build",
-    b"Start spawning",
-    b"Creating image",
     b"_wait_for_boot' failed",
-    b"Failed to notify nova",
-    b"returned with failed status",
-    b"Nova returned NotFound",
-    b"will not be triggered until provisioned",
-    b"completed by entity",
-    b"Events pending at deletion",
     b"task_state deleting",
-    b'"DELETE /v2',
+    b'"DELETE /v2/',  # nova's compute API (neutron's is /v2.0/)
+    b'"DELETE /v2.1/',
 )
 
 _RX_PORT_BOUND = re.compile(rf"Successfully updated port: ({_UUID})")
@@ -168,20 +151,12 @@ _RX_DELETE_SERVER = re.compile(
     rf"\"DELETE /v2(?:\.1)?/(?:[0-9a-f]{{32}}/)?servers/({_UUID})(?: HTTP/1\.[01])?\""
     r" status: 20[24]"
 )
-_RX_CLAIM_ATTEMPT = re.compile(r"^Attempting claim(?: on node ([^\s:]+))?")
 _RX_RESCHEDULED = re.compile(rf"Build of instance ({_UUID}) was re-scheduled: (.*)")
 _RX_SET_ERROR = re.compile(
     r"Setting instance to ERROR state\.|Instance failed to spawn correctly, setting to ERROR"
 )
-_RX_SCHEDULE_FAILED = re.compile(
-    r"^(?:Failed to schedule instances|Failed to compute_task_build_instances: )"
-)
+_RX_SCHEDULE_FAILED = re.compile(r"^Failed to schedule instances\b")
 _RX_WAIT_FOR_BOOT = re.compile(r"looping call '[\w.]*\._wait_for_boot' failed")
-_RX_BLOCK = re.compile(
-    rf"Transition to ACTIVE for port object ({_UUID}) will not be triggered until provisioned"
-    r" by entity (\w+)"
-)
-_RX_BLOCK_DONE = re.compile(rf"Provisioning for port ({_UUID}) completed by entity (\w+)")
 _RX_REFUSED = re.compile(
     r"Failed to notify nova on events: |Nova returned NotFound for event: |"
     r"returned with failed status"
@@ -235,6 +210,9 @@ def match(record: LogRecord, source: str) -> list[Event]:
             ]
         if m := _RX_WAIT.search(msg):
             return [ev(Kind.WAIT_PREPARED, port=m.group(1))]
+        if inst is not None and "pending at deletion" in msg:
+            # nova-compute deleting an instance still waiting for its event.
+            return [ev(Kind.DELETING)]
         if m := _RX_RECEIVED.search(msg):
             return [ev(Kind.EVENT_RECEIVED, port=m.group(1))]
         if m := _RX_EVENT_API.search(msg):
@@ -261,17 +239,30 @@ def match(record: LogRecord, source: str) -> list[Event]:
         return [ev(Kind.PORT_ACTIVE, instance=None, port=m.group(1))]
     if m := _RX_PROVISIONED.search(msg):
         return [ev(Kind.PORT_ACTIVE, instance=None, port=m.group(1))]
-    if m := _RX_BLOCK.search(msg):
-        return [ev(Kind.PROVISION_BLOCK, instance=None, port=m.group(1), text=m.group(2))]
-    if m := _RX_BLOCK_DONE.search(msg):
-        return [ev(Kind.PROVISION_DONE, instance=None, port=m.group(1), text=m.group(2))]
     if m := _RX_PORT_BOUND.search(msg):
         return [ev(Kind.PORT_BOUND, port=m.group(1))]
     if m := _RX_TOOK_SPAWN.search(msg):
         return [ev(Kind.SPAWN_TOOK, value=float(m.group(1)))]
     if m := _RX_TOOK_BUILD.search(msg):
         return [ev(Kind.BUILD_TOOK, value=float(m.group(1)))]
-    return _match_failure(record, ev) or _match_rest(record, ev)
+    level = record.level
+    if (
+        level not in _QUIET_LEVELS
+        or "Build of instance" in msg
+        or "ERROR state" in msg
+        or msg.startswith("Terminating instance")
+    ):
+        # Failure exits are logged at WARNING and above, but for the re-schedule and
+        # _init_instance's "setting to ERROR state" (DEBUG) and "Terminating instance"
+        # (INFO); a line without envelope may be anything.
+        failure = _match_failure(record, ev)
+        if failure:
+            return failure
+    return _match_rest(record, ev)
+
+
+#: Levels no failure exit is logged at (except the two named in :func:`match`).
+_QUIET_LEVELS = frozenset({"DEBUG", "INFO", "AUDIT"})
 
 
 class _Make(Protocol):
@@ -296,8 +287,6 @@ def _match_failure(record: LogRecord, ev: _Make) -> list[Event]:
         return [ev(Kind.BUILD_FAILED, text=clean(msg))]
     if _RX_SPAWN_FAILED.search(msg):
         return [ev(Kind.SPAWN_FAILED, text=clean(msg))]
-    if msg.startswith("Failed to allocate network"):
-        return [ev(Kind.NETWORK_FAILED, text=clean(msg))]
     if _RX_WAIT_FOR_BOOT.search(msg):
         # oslo.service's loopingcall names the instance only in the exception text.
         named = _RX_ANY_UUID.search(msg) if inst is None else None
@@ -309,8 +298,6 @@ def _match_failure(record: LogRecord, ev: _Make) -> list[Event]:
         return [ev(Kind.ABORTED, text=clean("BuildAbortException: " + m.group(1)))]
     if m := _RX_RESCHEDULED.search(msg):
         return [ev(Kind.RESCHEDULED, instance=m.group(1), text=clean(m.group(2)))]
-    if "disappeared during build" in msg:
-        return [ev(Kind.DISAPPEARED, text=clean(msg))]
     if _RX_SCHEDULE_FAILED.match(msg):
         return [ev(Kind.SCHEDULE_FAILED, instance=None, text=clean(msg))]
     if msg.startswith("Terminating instance"):
@@ -323,11 +310,7 @@ def _match_rest(record: LogRecord, ev: _Make) -> list[Event]:
     inst = record.instance
     if "spawned successfully" in msg:
         return [ev(Kind.RUNNING)]
-    if msg.startswith("Start spawning") or msg.startswith("Creating image"):
-        return [ev(Kind.SPAWN_STARTED)]
     if m := _RX_CLAIM.search(msg):
-        return [ev(Kind.CLAIMED, text=m.group(1))]
-    if m := _RX_CLAIM_ATTEMPT.match(msg):
         return [ev(Kind.CLAIMED, text=m.group(1))]
     if m := _RX_BOUND.match(msg):
         return [ev(Kind.BOUND, instance=None, port=m.group(1), text=m.group(2))]
@@ -339,7 +322,7 @@ def _match_rest(record: LogRecord, ev: _Make) -> list[Event]:
         return [ev(Kind.REJECTED, instance=None, text=m.group(1))]
     if m := _RX_DELETE_SERVER.search(msg):
         return [ev(Kind.DELETE_REQUESTED, instance=m.group(1))]
-    if inst is not None and ("task_state deleting" in msg or "pending at deletion" in msg):
+    if inst is not None and "task_state deleting" in msg:
         return [ev(Kind.DELETING)]
     if m := _RX_SCHEDULE_CLAIM.search(msg):
         return [ev(Kind.SCHEDULED, instance=m.group(1))]
