@@ -134,6 +134,21 @@ def test_os_log_merger_kilo_read_without_errors(real_logs: Path) -> None:
     # in for the bound milestone; the agent reports up 13:16:37.074 (after ~100 s of image).
     assert round(kilo.hop_latencies()["agent"], 3) == 100.94
     assert creation.services["neutron-server"] == 4
+    # Ten accepted POST /servers (nova-api.log-20151113.gz:105, 115, 138, 148, 183 among them);
+    # five of them are never seen again on any line naming an instance (their request ids
+    # appear only on nova-api's AMQP connection lines and, for req-22a1feae, one scheduler
+    # host_manager warning): each is a boot named by its request id, never seen past the
+    # scheduler, rather than silently dropped.
+    unlinked = [b for b in creation.boots if b.instance.startswith("req-")]
+    assert [b.instance[:12] for b in unlinked] == [
+        "req-9448ed35",
+        "req-500d9595",
+        "req-4ac67340",
+        "req-dfd13c74",
+        "req-22a1feae",
+    ]
+    assert {(b.outcome, b.phase) for b in unlinked} == {(Outcome.UNKNOWN, "schedule")}
+    assert creation.summary()["input"]["requests"] == {"accepted": 10, "rejected": 0}
 
 
 def test_hotsos_ussuri_and_sunbeam_read_without_errors(real_logs: Path) -> None:

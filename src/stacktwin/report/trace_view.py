@@ -151,10 +151,13 @@ def timeline_view(boot: Boot) -> Group:
     head.add_row("outcome", boot.outcome.value + (f" ({boot.reason})" if boot.reason else ""))
     if boot.phase is not None:
         head.add_row("phase", boot.phase)
+    if boot.reason_key and boot.reason_key != boot.reason:
+        head.add_row("reason group", boot.reason_key)
     stop = boot.chain_stop()
     if stop is not None:
         head.add_row("chain stopped", f"{stop}: {STOP_MEANING.get(stop, '')}")
     head.add_row("spawn / build", f"{_secs(boot.spawn_seconds)} s / {_secs(boot.build_seconds)} s")
+    reason_at = boot.sources.get("reason")
 
     files = [src.rsplit(":", 1)[0] for src in boot.sources.values()]
     base = os.path.commonpath(files) if files else ""
@@ -162,6 +165,8 @@ def timeline_view(boot: Boot) -> Group:
         base = os.path.dirname(base)
     if base:
         head.add_row("sources under", base)
+    if reason_at is not None:
+        head.add_row("reason stated at", reason_at[len(base) :].lstrip("/") if base else reason_at)
     table = Table(title="Timeline", title_justify="left")
     table.add_column("milestone")
     table.add_column("time (log clock)")
