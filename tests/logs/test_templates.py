@@ -78,6 +78,11 @@ def test_failure_templates() -> None:
         "ERROR",
     )[0]
     assert unexpected.kind is Kind.BUILD_FAILED and unexpected.instance == INST
+    no_retry = _events("Retry info not present, will not reschedule _do_build /x.py:1", "DEBUG")
+    assert (no_retry[0].kind, no_retry[0].text) == (
+        Kind.BUILD_FAILED,
+        "Retry info not present, will not reschedule",
+    )
     resched = _events(
         f"Build of instance {INST} was re-scheduled: operation failed _do_build_and_run_instance "
         "/usr/lib/python2.7/site-packages/nova/compute/manager.py:1884",

@@ -52,7 +52,7 @@ class Kind(StrEnum):
     REJECTED = "rejected"  # nova-api access line of POST /servers answered with an error
     DELETE_REQUESTED = "delete_requested"  # nova-api access line of DELETE /servers/U accepted
     DELETING = "deleting"  # nova-compute handling a delete ("task_state deleting", …)
-    BUILD_FAILED = "build_failed"  # "Unexpected build failure, not rescheduling build."
+    BUILD_FAILED = "build_failed"  # "Unexpected build failure, not rescheduling build." & kin
     RESCHEDULED = "rescheduled"  # "Build of instance U was re-scheduled: reason"
     SET_ERROR = "set_error"  # "Setting instance to ERROR state." (conductor) and kin
     SCHEDULE_FAILED = "schedule_failed"  # conductor "Failed to schedule instances" (request id)
@@ -103,6 +103,7 @@ ANCHORS: tuple[bytes, ...] = (
     b"Attempting to claim resources",
     b"Selected host",
     b"Unexpected build failure",
+    b"will not reschedule",
     b"ERROR state",
     b"Failed to schedule instances",
     b"_wait_for_boot' failed",
@@ -249,6 +250,7 @@ def match(record: LogRecord, source: str) -> list[Event]:
     if (
         level not in _QUIET_LEVELS
         or "Build of instance" in msg
+        or "reschedul" in msg
         or "ERROR state" in msg
         or msg.startswith("Terminating instance")
     ):
@@ -283,7 +285,8 @@ def _match_failure(record: LogRecord, ev: _Make) -> list[Event]:
     inst = record.instance
     if inst is not None and _RX_SET_ERROR.search(msg):
         return [ev(Kind.SET_ERROR, text=clean(msg))]
-    if "Unexpected build failure" in msg:
+    if "Unexpected build failure" in msg or "will not reschedule" in msg:
+        # The generic exit, and a re-schedulable failure without retry info (DEBUG).
         return [ev(Kind.BUILD_FAILED, text=clean(msg))]
     if _RX_SPAWN_FAILED.search(msg):
         return [ev(Kind.SPAWN_FAILED, text=clean(msg))]
