@@ -1,6 +1,6 @@
 """Throughput and memory of ``stacktwin trace`` on a ≥ 1 GB log set, beside ``grep -c``.
 
-Builds the log set in a temporary folder from the real logs in ``../shared/data/logs`` (plain
+Builds the log set in a temporary folder from the real logs in ``shared/data/logs`` (plain
 text files of all three data sets), copy after copy, rewriting the first 8 hex digits of every
 UUID (instance, port, request ids) per copy so that each copy's boots stay distinct.  Then, in
 one run:
@@ -30,7 +30,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = (REPO / ".." / "shared" / "data" / "logs").resolve()
+#: ``shared/data/logs`` beside the repository, or beside the folder holding it (a worktree).
+DEFAULT_DATA = next(
+    (
+        (base / "shared" / "data" / "logs").resolve()
+        for base in (REPO.parent, REPO.parent.parent)
+        if (base / "shared" / "data" / "logs").is_dir()
+    ),
+    (REPO / ".." / "shared" / "data" / "logs").resolve(),
+)
 _UUID_HEAD = re.compile(rb"\b[0-9a-f]{8}(?=-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)")
 _SKIP_SUFFIXES = (".gz", ".bz2", ".xz", ".conf", ".ini", ".md", ".txt", ".data")
 

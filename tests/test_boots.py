@@ -1,4 +1,5 @@
-from stacktwin.boots import HOPS, Boot, Milestone, Outcome, summarize
+from stacktwin.boots import HOPS, Boot, Milestone, Outcome, slow_boots, stop_point, summarize
+from stacktwin.logs.failures import reason_key
 
 
 def _boot(**ms: float) -> Boot:
@@ -13,7 +14,7 @@ def test_hop_latency_and_missing() -> None:
     assert b.latency(provision) is None
 
 
-def test_chain_stop_first_missing_after_wait() -> None:
+def test_chain_stop_after_the_last_milestone_reached() -> None:
     b = Boot(
         instance="i-2",
         outcome=Outcome.ERROR,
@@ -49,3 +50,62 @@ def test_roundtrip_and_summary() -> None:
     vw = s["latency"]["vif_wait"]
     assert vw["count"] == 100 and vw["max"] == 100.0
     assert abs(vw["p50"] - 50.5) < 1e-9
+
+
+def test_stop_is_the_hop_after_the_last_reached_and_only_for_the_vif_chain() -> None:
+    # device_up seen, port_active missing (its DEBUG line not logged), event_sent seen: the
+    # chain went past the server; it stopped at nova-api.
+    ms = {"wait_prepared": 1.0, "device_up": 2.0, "event_sent": 3.0}
+    assert stop_point(ms, Outcome.ERROR, "vif_plugging_timeout") == "nova_api"
+    assert stop_point(ms, Outcome.ERROR, "vif_plugging_timeout", refused=True) == (
+        "nova_api_refused"
+    )
+    assert stop_point(ms, Outcome.UNKNOWN, None) == "nova_api"  # still waiting
+    # A libvirt error after "Preparing to wait" is no chain stop.
+    assert stop_point(ms, Outcome.ERROR, "Instance failed to spawn: libvirtError: x") is None
+    assert stop_point({"wait_prepared": 1.0, "device_up": 2.0}, Outcome.ERROR, None) == (
+        "provision"
+    )
+    assert stop_point({"device_up": 2.0}, Outcome.UNKNOWN, None) is None  # never waited
+    twin = Boot(instance="t", outcome=Outcome.ERROR, reason="port binding failed", milestones=ms)
+    assert twin.chain_stop() is None and twin.failed
+
+
+def test_reasons_group_by_exception_and_template() -> None:
+    texts = [
+        f"Build of instance {i:08x}-0000-4000-8000-000000000000 aborted: Failed to allocate the "
+        f"network(s), not rescheduling.: nova.exception.BuildAbortException: Build of instance "
+        f"{i:08x}-0000-4000-8000-000000000000 aborted: port {i}"
+        for i in range(11)
+    ]
+    boots = [
+        Boot(instance=str(i), outcome=Outcome.ERROR, reason=t, reason_key=reason_key(t))
+        for i, t in enumerate(texts)
+    ]
+    s = summarize(boots)
+    assert s["reasons"] == {
+        "BuildAbortException: Build of instance <id> aborted: Failed to allocate the "
+        "network(s), not rescheduling.": 11
+    }
+    assert len(s["failed"]) == 11
+    # Localised text and py2 escapes are left out: the exception class still groups them.
+    it = "La build dell'istanza 1b2c3d4e-0000-4000-8000-000000000000 \\xe8 stata interrotta:"
+    assert reason_key(f"BuildAbortException: {it}") == "BuildAbortException"
+    assert reason_key("Setting instance to ERROR state.: NoValidHost_Remote: No valid host") == (
+        "NoValidHost: Setting instance to ERROR state."
+    )
+    assert reason_key("Instance failed to spawn: libvirtError: internal error") == (
+        "libvirtError: Instance failed to spawn"
+    )
+
+
+def test_a_hop_much_slower_than_its_peers_is_pointed_out() -> None:
+    boots = [_boot(port_bound=0.0, device_up=2.0 + i / 10) for i in range(9)]
+    boots.append(_boot(port_bound=0.0, device_up=190.0))
+    (row,) = slow_boots(boots)
+    assert row["hop"] == "agent" and row["seconds"] == 190.0
+    assert abs(row["peers_median"] - 2.4) < 1e-9
+    # Two boots: the slow one still stands out against its only peer.
+    assert [r["seconds"] for r in slow_boots([boots[0], boots[-1]])] == [190.0]
+    # Spread but no outlier: nothing.
+    assert slow_boots([_boot(port_bound=0.0, device_up=float(v)) for v in (2, 3, 5, 8)]) == []

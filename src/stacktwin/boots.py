@@ -80,16 +80,75 @@ SPANS: tuple[Hop, ...] = (
     Hop("boot", Milestone.REQUESTED, Milestone.FINISHED, "POST /servers -> build ended"),
 )
 
-#: Where a failed or still-waiting chain stopped: the first chain milestone that is missing.
+#: The vif chain after nova starts waiting, in path order: (milestone, stop name, meaning).  A
+#: chain that stopped did so at the hop *after* the last of these milestones it reached.
 STOP_POINTS: tuple[tuple[Milestone, str, str], ...] = (
     (Milestone.DEVICE_UP, "agent", "agent never reported the device up"),
+    (Milestone.PORT_ACTIVE, "provision", "the port never went ACTIVE (a provisioning block)"),
     (Milestone.EVENT_SENT, "server", "neutron-server never sent the event"),
     (Milestone.EVENT_API, "nova_api", "nova-api never received the event"),
     (Milestone.EVENT_RECEIVED, "compute", "nova-compute never received the event"),
     (Milestone.RUNNING, "resume", "received but the guest was not resumed"),
 )
+#: A ``nova_api`` stop where nova-api *answered* neutron's POST with an error.
+REFUSED_STOP = "nova_api_refused"
+#: A stop at a hop whose service left no log in the input.
+UNKNOWN_STOP = "unknown"
+#: Every stop name and what it means.
+STOP_MEANING: dict[str, str] = {
+    **{name: text for _, name, text in STOP_POINTS},
+    REFUSED_STOP: "nova-api answered the event with an error: never delivered",
+    UNKNOWN_STOP: "the next hop's service left no log in the input",
+}
 
 VIF_PLUGGING_TIMEOUT = "vif_plugging_timeout"
+
+#: Build phases, in path order, for :attr:`Boot.phase` (where a boot failed or was last seen):
+#: the conductor/scheduler, nova-compute before network allocation (claim), network allocation,
+#: block devices, the hypervisor spawn (vif wait included), and after the guest ran.
+PHASES: tuple[str, ...] = (
+    "schedule",
+    "build",
+    "network",
+    "block_device",
+    "spawn",
+    "after_spawn",
+)
+
+
+def stop_point(
+    milestones: Mapping[str, float],
+    outcome: Outcome,
+    reason: str | None,
+    *,
+    refused: bool = False,
+) -> str | None:
+    """Where the vif chain stopped: the one rule trace and simulate share.
+
+    Only for a boot that failed *because the event never came* -- its reason is the
+    vif-plugging timeout, or it has no failure reason and did not end active (still waiting
+    when the logs end, or deleted while waiting) -- and only once nova waited
+    (``wait_prepared``).  A boot that failed for any other reason gets that reason and its
+    phase, never a chain stop.  The stop is the hop after the *last* chain milestone reached, so
+    a milestone missing in between (a log not read) is not mistaken for a broken hop.
+    ``refused`` turns a ``nova_api`` stop into ``nova_api_refused``.
+    """
+    if outcome is Outcome.ACTIVE or Milestone.RUNNING.value in milestones:
+        return None
+    if reason is not None and reason != VIF_PLUGGING_TIMEOUT:
+        return None
+    if Milestone.WAIT_PREPARED.value not in milestones:
+        return None
+    reached = -1
+    for index, (milestone, _name, _help) in enumerate(STOP_POINTS):
+        if milestone.value in milestones:
+            reached = index
+    if reached + 1 >= len(STOP_POINTS):
+        return None
+    name = STOP_POINTS[reached + 1][1]
+    if name == "nova_api" and refused:
+        return REFUSED_STOP
+    return name
 
 
 @dataclass(slots=True)
@@ -107,6 +166,9 @@ class Boot:
     build_seconds: float | None = None  # "Took N seconds to build instance"
     stopped_at: str | None = None
     origin: str = "trace"  # "trace" or "simulate"
+    phase: str | None = None  # one of PHASES: where a boot that did not run failed or stopped
+    reason_key: str | None = None  # stable grouping key of ``reason`` (see logs.failures)
+    request_id: str | None = None  # the nova-api request id of its POST /servers
 
     @property
     def timed_out(self) -> bool:
@@ -129,22 +191,21 @@ class Boot:
         """Every hop and span latency of this boot, by name."""
         return {hop.name: self.latency(hop) for hop in (*HOPS, *SPANS)}
 
-    def chain_stop(self) -> str | None:
-        """Where the vif-plugged chain stopped, for a boot that did not get running.
+    @property
+    def failed(self) -> bool:
+        """True for a boot that ended in ERROR or whose vif chain stopped."""
+        return self.outcome is Outcome.ERROR or self.chain_stop() is not None
 
-        Returns the recorded :attr:`stopped_at` when set, otherwise the first missing chain
-        milestone after ``wait_prepared`` (None when the boot ran or never started waiting).
+    def chain_stop(self) -> str | None:
+        """Where the vif-plugged chain stopped (:func:`stop_point`), None when it did not.
+
+        The tracer records its verdict in :attr:`stopped_at` (it also knows which services'
+        logs were read and whether nova-api refused the event); otherwise it is computed from
+        the milestones with the same rule.
         """
         if self.stopped_at is not None:
             return self.stopped_at
-        if Milestone.RUNNING.value in self.milestones or self.outcome is Outcome.ACTIVE:
-            return None
-        if Milestone.WAIT_PREPARED.value not in self.milestones:
-            return None
-        for milestone, name, _ in STOP_POINTS:
-            if milestone.value not in self.milestones:
-                return name
-        return None
+        return stop_point(self.milestones, self.outcome, self.reason)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (hop latencies included)."""
@@ -160,6 +221,9 @@ class Boot:
             "build_seconds": self.build_seconds,
             "stopped_at": self.chain_stop(),
             "origin": self.origin,
+            "phase": self.phase,
+            "reason_key": self.reason_key,
+            "request_id": self.request_id,
             "hops": self.hop_latencies(),
         }
 
@@ -178,6 +242,9 @@ class Boot:
             build_seconds=data.get("build_seconds"),
             stopped_at=data.get("stopped_at"),
             origin=str(data.get("origin", "trace")),
+            phase=data.get("phase"),
+            reason_key=data.get("reason_key"),
+            request_id=data.get("request_id"),
         )
 
 
@@ -199,11 +266,81 @@ def distribution(values: Sequence[float] | np.ndarray) -> dict[str, float | int 
     return out
 
 
+#: A hop at least this many times its peers' median, and this many seconds above it, is "much
+#: slower than its peers" (an agent hop of minutes among hops of seconds).
+SLOW_FACTOR = 5.0
+SLOW_MIN_EXCESS_S = 10.0
+
+
+def _median_without(ordered: Sequence[float], i: int) -> float:
+    """Median of ``ordered`` (sorted) without its element at index ``i``."""
+    n = len(ordered) - 1
+
+    def at(k: int) -> float:
+        return ordered[k] if k < i else ordered[k + 1]
+
+    mid = n // 2
+    return at(mid) if n % 2 else (at(mid - 1) + at(mid)) / 2
+
+
+def slow_boots(boots: Sequence[Boot]) -> list[dict[str, Any]]:
+    """Boots with a hop much slower than the same hop of their peers, slowest excess first.
+
+    For each hop (:data:`HOPS`) with at least two samples, a boot's latency is compared with
+    the median of the *other* boots' (so that one slow boot among two still stands out); it is
+    reported when it is at least :data:`SLOW_FACTOR` times that median and
+    :data:`SLOW_MIN_EXCESS_S` seconds above it.  One row per boot: its worst hop.
+    """
+    worst: dict[str, dict[str, Any]] = {}
+    for hop in HOPS:
+        pairs = [(v, b.instance) for b in boots if (v := b.latency(hop)) is not None]
+        pairs = [(v, u) for v, u in pairs if math.isfinite(v)]
+        if len(pairs) < 2:
+            continue
+        pairs.sort()
+        ordered = [v for v, _ in pairs]
+        for i, (value, uuid) in enumerate(pairs):
+            peers = _median_without(ordered, i)
+            excess = value - peers
+            if excess < SLOW_MIN_EXCESS_S or value < SLOW_FACTOR * max(peers, 0.0):
+                continue
+            row = {"instance": uuid, "hop": hop.name, "seconds": value, "peers_median": peers}
+            if uuid not in worst or excess > worst[uuid]["seconds"] - worst[uuid]["peers_median"]:
+                worst[uuid] = row
+    return sorted(
+        worst.values(), key=lambda r: (-(r["seconds"] - r["peers_median"]), r["instance"])
+    )
+
+
+def failed_rows(boots: Iterable[Boot]) -> list[dict[str, Any]]:
+    """One row per failed boot (ERROR, or a stopped vif chain), in boot order."""
+    return [
+        {
+            "instance": b.instance,
+            "outcome": b.outcome.value,
+            "phase": b.phase,
+            "reason": b.reason,
+            "reason_key": b.reason_key or b.reason,
+            "stopped_at": b.chain_stop(),
+            "host": b.host,
+        }
+        for b in boots
+        if b.failed
+    ]
+
+
 def summarize(boots: Iterable[Boot]) -> dict[str, Any]:
-    """The summary of a set of boots: outcomes, timeouts, stop points, latency distributions."""
+    """The summary of a set of boots: outcomes, timeouts, stop points, latency distributions.
+
+    ``reasons`` counts failures by their stable reason key (one row for 11 boots with the same
+    error); ``phases`` counts the boots that did not run by the phase they failed or stopped
+    in; ``failed`` lists every failed boot; ``slow`` the boots with a hop much slower than its
+    peers (:func:`slow_boots`).
+    """
     boots = list(boots)
     outcomes = Counter(b.outcome.value for b in boots)
-    reasons = Counter(b.reason for b in boots if b.reason)
+    reasons = Counter(key for b in boots if (key := b.reason_key or b.reason))
+    phases = Counter(b.phase for b in boots if b.phase and b.outcome is not Outcome.ACTIVE)
     stops = Counter(s for b in boots if (s := b.chain_stop()) is not None)
     latencies: dict[str, dict[str, float | int | None]] = {}
     for hop in (*HOPS, *SPANS):
@@ -215,7 +352,10 @@ def summarize(boots: Iterable[Boot]) -> dict[str, Any]:
         "boots": len(boots),
         "outcomes": {o.value: outcomes.get(o.value, 0) for o in Outcome},
         "timeouts": sum(1 for b in boots if b.timed_out),
-        "reasons": dict(sorted(reasons.items())),
+        "reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "phases": {p: phases[p] for p in PHASES if p in phases},
         "stopped_at": dict(sorted(stops.items())),
+        "failed": failed_rows(boots),
+        "slow": slow_boots(boots),
         "latency": latencies,
     }

@@ -5,9 +5,9 @@ Hosts: ``controller`` (nova-api, neutron-server) and ``compute1`` (nova-compute)
 
 * ``A`` (two ports): active; neutron-server's clock runs 0.4 s behind compute1's, so its
   ``Device … up`` appears *before* nova's port-bound line; a reboot later re-sends the event;
-* ``B``: the agent reports the port up but neutron-server never sends the event; the boot ends
-  in the vif-plugging timeout (Pike wording) and the fatal path;
-* ``C``: deleted while waiting for its event.
+* ``B``: the agent reports the port up, the port goes ACTIVE, but neutron-server never sends
+  the event; the boot ends in the vif-plugging timeout (Pike wording) and the fatal path;
+* ``C``: deleted by the user (``DELETE /servers/C``) while waiting for its event.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ PC = "c1c1c1c1-4444-4444-8444-444444444444"
 RA = "req-0000000a-0000-4000-8000-00000000000a"
 RB = "req-0000000b-0000-4000-8000-00000000000b"
 RC = "req-0000000c-0000-4000-8000-00000000000c"
+RDEL = "req-000000de-0000-4000-8000-0000000000de"
 REV = "req-000000ee-0000-4000-8000-0000000000ee"
 DAY = "2024-03-01"
 
@@ -86,6 +87,13 @@ def nova_api() -> str:
                 '10.0.0.9 "POST /v2.1/servers HTTP/1.1" status: 202 len: 900 time: 0.2500000',
             ),
             _l(
+                "10:03:59.000",
+                "INFO",
+                api,
+                _ctx(RDEL),
+                f'10.0.0.9 "DELETE /v2.1/servers/{C} HTTP/1.1" status: 204 len: 0 time: 0.1',
+            ),
+            _l(
                 "10:30:05.000",
                 "INFO",
                 ev,
@@ -122,6 +130,13 @@ def neutron_server() -> str:
             ),
             _l("10:00:21.000", "DEBUG", notif, "-", _sent(PA2, A)),
             _l("10:01:16.000", "DEBUG", rpc, "-", f"Device {PB} up at agent ovs-agent-compute1"),
+            _l(
+                "10:01:16.100",
+                "DEBUG",
+                prov,
+                "-",
+                f"Provisioning complete for port {PB} triggered by entity L2.",
+            ),
             _l("10:30:04.000", "DEBUG", notif, "-", _sent(PA1, A)),
         ]
     )

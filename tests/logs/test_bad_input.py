@@ -10,6 +10,8 @@ import tarfile
 import zlib
 from pathlib import Path
 
+import pytest
+
 from stacktwin.boots import Outcome
 from stacktwin.logs import trace
 from tests.logs import synthetic as syn
@@ -184,3 +186,25 @@ def test_corrupt_compressed_header_is_skipped_once(tmp_path: Path) -> None:
     assert len(msgs) == 1 and msgs[0].startswith(f"{bad}: cannot decompress (")
     assert result.problems.files_skipped == 1
     assert len(result.boots) == 3
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 333, 4096])
+def test_lines_cut_by_block_ends_are_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Blocks are scanned in place; the line a block end cuts is joined with the next block:
+    whatever the block size, the same events from the same lines (an unterminated last line,
+    invalid UTF-8 and a blank line included)."""
+    from stacktwin.logs import scan as scan_mod
+
+    root = syn.write(tmp_path / "logs")
+    compute = root / "compute1/var/log/nova/nova-compute.log"
+    text = compute.read_bytes().replace(b"Terminating", b"Termin\xffating", 1)
+    compute.write_bytes(text + b"\n" + text.rstrip(b"\n"))
+    reference = trace([root])
+    monkeypatch.setattr(scan_mod, "CHUNK_BYTES", chunk)
+    small = trace([root])
+    assert [b.to_dict() for b in small.boots] == [b.to_dict() for b in reference.boots]
+    assert small.lines_read == reference.lines_read
+    assert [str(p) for p in small.problems.items] == [str(p) for p in reference.problems.items]
+    assert reference.problems.lines_with_problems == 2  # the invalid UTF-8, twice

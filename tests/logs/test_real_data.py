@@ -88,7 +88,7 @@ def test_nova_test_57_stops_after_compute_received_and_times_out(real_logs: Path
     assert boot.milestones["finished"] == _t(day, "00:26:39.796")
     assert boot.sources["finished"].endswith("round_2/nova/nova-compute.log.bzip2.out:164")
     assert "running" not in boot.milestones
-    assert round(boot.hop_latencies()["nova_api"], 3) == 3.327
+    assert boot.hop_latencies()["nova_api"] == pytest.approx(3.327, abs=5e-4)
 
 
 def test_neutron_test_19_round_1_stops_at_the_agent(real_logs: Path) -> None:
@@ -104,7 +104,7 @@ def test_neutron_test_19_round_1_stops_at_the_agent(real_logs: Path) -> None:
     late = next(b for b in both.boots if b.instance == boot.instance)
     assert late.outcome is Outcome.ACTIVE
     assert late.milestones["device_up"] == _t("2018-09-13", "18:59:30.598")
-    assert round(late.hop_latencies()["agent"], 3) == 142.131
+    assert late.hop_latencies()["agent"] == pytest.approx(142.131, abs=5e-4)
     assert late.spawn_seconds == 151.58
 
 
@@ -129,11 +129,26 @@ def test_os_log_merger_kilo_read_without_errors(real_logs: Path) -> None:
     assert kilo.outcome is Outcome.ACTIVE
     assert kilo.host == "controller1"
     assert kilo.milestones["running"] == _t("2015-11-12", "13:16:39.398")
-    assert round(kilo.hop_latencies()["nova_api"], 3) == 0.161
+    assert kilo.hop_latencies()["nova_api"] == pytest.approx(0.161, abs=5e-4)
     # Kilo binds the port in the POST that creates it: ML2's "Bound port" 13:14:56.134 stands
     # in for the bound milestone; the agent reports up 13:16:37.074 (after ~100 s of image).
-    assert round(kilo.hop_latencies()["agent"], 3) == 100.94
+    assert kilo.hop_latencies()["agent"] == pytest.approx(100.94, abs=5e-4)
     assert creation.services["neutron-server"] == 4
+    # Ten accepted POST /servers (nova-api.log-20151113.gz:105, 115, 138, 148, 183 among them);
+    # five of them are never seen again on any line naming an instance (their request ids
+    # appear only on nova-api's AMQP connection lines and, for req-22a1feae, one scheduler
+    # host_manager warning): each is a boot named by its request id, never seen past the
+    # scheduler, rather than silently dropped.
+    unlinked = [b for b in creation.boots if b.instance.startswith("req-")]
+    assert [b.instance[:12] for b in unlinked] == [
+        "req-9448ed35",
+        "req-500d9595",
+        "req-4ac67340",
+        "req-dfd13c74",
+        "req-22a1feae",
+    ]
+    assert {(b.outcome, b.phase) for b in unlinked} == {(Outcome.UNKNOWN, "schedule")}
+    assert creation.summary()["input"]["requests"] == {"accepted": 10, "rejected": 0}
 
 
 def test_hotsos_ussuri_and_sunbeam_read_without_errors(real_logs: Path) -> None:
@@ -147,7 +162,7 @@ def test_hotsos_ussuri_and_sunbeam_read_without_errors(real_logs: Path) -> None:
     ]
     assert boot.milestones["wait_prepared"] == _t("2021-01-27", "16:11:59.019")
     assert boot.milestones["event_received"] == _t("2021-01-27", "16:12:04.861")
-    assert round(boot.hop_latencies()["vif_wait"], 3) == 5.842
+    assert boot.hop_latencies()["vif_wait"] == pytest.approx(5.842, abs=5e-4)
     # The Sunbeam pod logs (pebble prefixes) are read and attributed to their services.
     sunbeam = trace([real_logs / "hotsos-ussuri-sunbeam" / "sunbeam-podlogs"])
     assert sunbeam.services == {

@@ -62,15 +62,46 @@ def test_timeout_wordings_of_each_release() -> None:
 
 def test_failure_templates() -> None:
     failed = _events("Instance failed to spawn: VirtualInterfaceCreateException: x", "ERROR")[0]
-    assert (failed.kind, failed.text) == (Kind.SPAWN_FAILED, "VirtualInterfaceCreateException")
+    assert failed.kind is Kind.SPAWN_FAILED
+    assert failed.text == "Instance failed to spawn: VirtualInterfaceCreateException: x"
     msg = f"Build of instance {INST} aborted: Failed to allocate the network(s), not rescheduling."
     aborted = _events(msg, "ERROR", instance=False)[0]
-    assert (aborted.kind, aborted.instance) == (Kind.ABORTED, INST)
-    assert aborted.text == "Failed to allocate the network(s), not rescheduling."
+    assert (aborted.kind, aborted.instance, aborted.text) == (Kind.ABORTED, INST, msg)
     localised = _events(
         f"BuildAbortException: La build dell'istanza {INST} \\xe8 stata interrotta: x", "ERROR"
     )
     assert (localised[0].kind, localised[0].instance) == (Kind.ABORTED, INST)
+    # nova 17 _do_build_and_run_instance: the generic exit, with oslo.log's error summary.
+    unexpected = _events(
+        "Unexpected build failure, not rescheduling build.: AttributeError: 'NoneType' object "
+        "has no attribute 'to_dict'",
+        "ERROR",
+    )[0]
+    assert unexpected.kind is Kind.BUILD_FAILED and unexpected.instance == INST
+    no_retry = _events("Retry info not present, will not reschedule _do_build /x.py:1", "DEBUG")
+    assert (no_retry[0].kind, no_retry[0].text) == (
+        Kind.BUILD_FAILED,
+        "Retry info not present, will not reschedule",
+    )
+    resched = _events(
+        f"Build of instance {INST} was re-scheduled: operation failed _do_build_and_run_instance "
+        "/usr/lib/python2.7/site-packages/nova/compute/manager.py:1884",
+        "DEBUG",
+    )[0]
+    assert (resched.kind, resched.text) == (Kind.RESCHEDULED, "operation failed")
+    # nova.scheduler.utils set_vm_state_and_notify, logged by the conductor.
+    err = _events("Setting instance to ERROR state.: NoValidHost_Remote: No valid host", "WARNING")
+    assert err[0].kind is Kind.SET_ERROR
+    sched = _events("Failed to schedule instances: AttributeError: x", "ERROR", instance=False)
+    assert (sched[0].kind, sched[0].instance) == (Kind.SCHEDULE_FAILED, None)
+    # oslo.service's loopingcall names the instance only in the exception text.
+    loop = _events(
+        "Fixed interval looping call 'nova.virt.libvirt.driver._wait_for_boot' failed: "
+        f"InstanceNotFound: Instance {INST} could not be found.",
+        "ERROR",
+        instance=False,
+    )
+    assert (loop[0].kind, loop[0].instance) == (Kind.SPAWN_FAILED, INST)
     nf = _events(f"Neutron Reported failure on event network-vif-plugged-{P} for instance {INST}")
     assert (nf[0].kind, nf[0].port) == (Kind.NEUTRON_FAILED, P)
     assert _events("Terminating instance", "INFO")[0].kind is Kind.TERMINATING
@@ -147,10 +178,16 @@ def test_nova_api_templates() -> None:
         instance=False,
     )
     assert (uwsgi[0].kind, uwsgi[0].value) == (Kind.REQUESTED, 0.812)
-    # A failed POST is no accepted request.
-    assert (
-        _events('1.2.3.4 "POST /v2.1/servers" status: 400 len: 1 time: 0.1', instance=False) == []
+    # A failed POST is no accepted request (it is counted, not a boot).
+    rejected = _events('1.2.3.4 "POST /v2.1/servers" status: 400 len: 1 time: 0.1', instance=False)
+    assert [e.kind for e in rejected] == [Kind.REJECTED]
+    delete = _events(
+        f'10.0.20.21 "DELETE /v2.1/f4a570c942f04ee3b556f3e6756b5a50/servers/{INST} HTTP/1.1" '
+        "status: 204 len: 351 time: 0.1155441",
+        "INFO",
+        instance=False,
     )
+    assert (delete[0].kind, delete[0].instance) == (Kind.DELETE_REQUESTED, INST)
 
 
 def test_scheduler_claim() -> None:

@@ -140,3 +140,33 @@ def test_empty_result_still_writes_a_valid_parquet(tmp_path: Path) -> None:
     table = pq.read_table(out)
     assert table.num_rows == 0
     assert "event_received" in table.column_names and "agent_seconds" in table.column_names
+
+
+def test_failed_boots_are_named_and_the_missing_timestamps_said_once(tmp_path: Path) -> None:
+    from tests.logs import loghub as lh
+
+    timed = runner.invoke(app, ["trace", str(lh.write(tmp_path / "timed"))])
+    assert timed.exit_code == 0, timed.output
+    assert "Failed boots: 1" in timed.output
+    assert lh.NOHOST in timed.output and "phase schedule" in timed.output
+    assert "Failed to schedule instances: NoValidHost_Remote" in timed.output
+    assert "POST /servers accepted (rejected)" in timed.output
+    assert "no timestamps" not in timed.output
+    hidden = runner.invoke(
+        app,
+        [
+            "trace",
+            str(lh.write(tmp_path / "timed2")),
+            "--show-failed",
+            "0",
+            "--json",
+            str(tmp_path / "all.json"),
+        ],
+    )
+    assert "the first 0; --json lists all" in hidden.output and lh.NOHOST not in hidden.output
+    failed = json.loads((tmp_path / "all.json").read_text())["summary"]["failed"]
+    assert [r["instance"] for r in failed] == [lh.NOHOST]
+    bare = runner.invoke(app, ["trace", str(lh.write(tmp_path / "bare", strip_timestamps=True))])
+    assert bare.exit_code == 0, bare.output
+    assert bare.output.count("no timestamps") == 1
+    assert "Failed boots: 1" in bare.output

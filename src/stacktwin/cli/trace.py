@@ -73,6 +73,12 @@ def trace(
             "--clock-skew", min=0.0, help="Seconds of clock difference tolerated between hosts."
         ),
     ] = 1.0,
+    show_failed: Annotated[
+        int,
+        typer.Option(
+            "--show-failed", min=0, help="Failed boots named in the output (--json: all)."
+        ),
+    ] = 10,
 ) -> None:
     """Reconstruct every VM boot, hop by hop, from real Nova and Neutron logs."""
     from stacktwin.logs.pipeline import trace as run_trace
@@ -123,7 +129,7 @@ def trace(
             raise typer.Exit(1)
         console.print(timeline_view(result.boots[0]))
     else:
-        console.print(summary_view(summary))
+        console.print(summary_view(summary, failed_limit=show_failed))
     try:
         if json_out is not None:
             write_json(

@@ -6,41 +6,28 @@ Keys (dossier §8.3):
   ``Creating event …for instance U`` and neutron's ``Sending events`` payload (``server_uuid``);
 * the **port UUID** links neutron-server (``Device P up``, ``Provisioning complete for port P``)
   to nova-compute (``…network-vif-plugged-P``) and nova-api (``…network-vif-plugged:P``);
-* the **request id** of ``POST /servers`` in nova-api is the one nova-compute's
-  ``Starting instance...`` carries, which dates the request.
+* the **request id** of the ``POST /servers`` access line in nova-api is carried by every later
+  line of the same request: the conductor's and scheduler's, nova-compute's claim and build.  It
+  dates the request and links a POST to its instance even on INFO-level logs; a POST whose boot
+  failed in the conductor (``Failed to schedule instances``, logged with the request id only) is
+  still a boot.
 
 Events arrive file by file, in any order, so :class:`Correlator` only files each event under its
-keys (a few small lists per instance and per port: irrelevant lines never reach it) and
-:meth:`Correlator.boots` resolves the timelines at the end.  Each chain milestone of a port is
-the first occurrence at or after the previous one, within the build (from ``Starting
-instance...`` to the end of the build), so the vif-plugged events of a later reboot or
-migration are not mistaken for the boot's.  Comparisons across hosts tolerate ``skew`` seconds of
-clock difference.
+keys (a few small lists per instance, port and request: irrelevant lines never reach it); the
+timelines are resolved at the end (:mod:`stacktwin.logs.resolve`).  Everything kept is chosen
+by time, then by file and line, never by arrival: tracing A then B equals tracing B then A.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from stacktwin.boots import STOP_POINTS, VIF_PLUGGING_TIMEOUT, Boot, Milestone, Outcome
-from stacktwin.logs.templates import Event, Kind
+from stacktwin.boots import Boot
+from stacktwin.logs.resolve import BOOT_START_KINDS, resolve_boot, resolve_request
+from stacktwin.logs.templates import Event, Kind, order_key
 
-#: Instance-level kinds that mean "this instance was built here" (a boot, not only a reboot).
-_BOOT_KINDS = frozenset(
-    {
-        Kind.BUILD_STARTED,
-        Kind.SCHEDULED,
-        Kind.WAIT_PREPARED,
-        Kind.SPAWN_TOOK,
-        Kind.BUILD_TOOK,
-        Kind.SPAWN_FAILED,
-        Kind.ABORTED,
-        Kind.RUNNING,
-    }
-)
 #: Kinds filed by port.
 _PORT_KINDS = frozenset(
     {
@@ -54,6 +41,7 @@ _PORT_KINDS = frozenset(
         Kind.EVENT_API,
         Kind.EVENT_RECEIVED,
         Kind.NEUTRON_FAILED,
+        Kind.EVENT_REFUSED,
     }
 )
 #: Kinds only nova-compute logs: the host of their file is the boot's host.
@@ -69,30 +57,23 @@ _COMPUTE_KINDS = frozenset(
         Kind.BUILD_TOOK,
         Kind.TIMEOUT,
         Kind.SPAWN_FAILED,
+        Kind.BUILD_FAILED,
+        Kind.RESCHEDULED,
     }
 )
-#: Per-port chain, in path order: (kind, milestone).
-_CHAIN: tuple[tuple[Kind, Milestone], ...] = (
-    (Kind.PORT_BOUND, Milestone.PORT_BOUND),
-    (Kind.WAIT_PREPARED, Milestone.WAIT_PREPARED),
-    (Kind.DEVICE_UP, Milestone.DEVICE_UP),
-    (Kind.PORT_ACTIVE, Milestone.PORT_ACTIVE),
-    (Kind.EVENT_SENT, Milestone.EVENT_SENT),
-    (Kind.EVENT_API, Milestone.EVENT_API),
-    (Kind.EVENT_RECEIVED, Milestone.EVENT_RECEIVED),
+#: Instance kinds that end a build: an instance with only these (its start is in logs that
+#: were not given, e.g. the previous round's folder) is a fragment, not a boot.
+_END_KINDS = frozenset(
+    {
+        Kind.SPAWN_TOOK,
+        Kind.BUILD_TOOK,
+        Kind.RUNNING,
+        Kind.ABORTED,
+        Kind.SPAWN_FAILED,
+        Kind.BUILD_FAILED,
+        Kind.TIMEOUT,
+    }
 )
-
-
-#: The service whose log shows that a hop was passed (dossier §8.2).
-STOP_SERVICE: dict[str, str] = {
-    "agent": "neutron-server",  # "Device … up at agent"
-    "server": "neutron-server",  # "Sending events"
-    "nova_api": "nova-api",  # "Creating event"
-    "compute": "nova-compute",  # "Received event"
-    "resume": "nova-compute",  # "Instance spawned successfully."
-}
-#: ``stopped_at`` of a chain that stopped at a hop none of whose logs were read.
-UNKNOWN_STOP = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,22 +102,9 @@ class VifPlugged:
         return self.sent is not None and self.api is not None and self.received is not None
 
 
-def _first(
-    events: Iterable[Event], lo: float | None, hi: float | None, skew: float
-) -> Event | None:
-    """Earliest timestamped event in ``[lo - skew, hi + skew]`` (open bounds when None)."""
-    best: Event | None = None
-    for event in events:
-        ts = event.timestamp
-        if ts is None:
-            continue
-        if lo is not None and ts < lo - skew:
-            continue
-        if hi is not None and ts > hi + skew:
-            continue
-        if best is None or ts < best.timestamp:  # type: ignore[operator]
-            best = event
-    return best
+def _earlier(a: Event, b: Event | None) -> bool:
+    """True when ``a`` comes before ``b`` (time, then file and line; untimed last)."""
+    return b is None or order_key(a) < order_key(b)
 
 
 class Correlator:
@@ -144,41 +112,126 @@ class Correlator:
 
     def __init__(self, skew: float = 1.0) -> None:
         self.skew = skew
-        self._instance: dict[str, dict[Kind, list[Event]]] = defaultdict(lambda: defaultdict(list))
-        self._port: dict[str, dict[Kind, list[Event]]] = defaultdict(lambda: defaultdict(list))
-        self._port_instance: dict[str, str] = {}
-        self._instance_ports: dict[str, set[str]] = defaultdict(set)
-        self._requests: dict[str, Event] = {}
-        self._source_host: dict[str, str] = {}  # instance -> host of the nova-compute log
-        self._services_read: frozenset[str] | None = None
+        self.instance_events: dict[str, dict[Kind, list[Event]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.port_events: dict[str, dict[Kind, list[Event]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.request_events: dict[str, dict[Kind, list[Event]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.instance_ports: dict[str, set[str]] = defaultdict(set)
+        self.requests: dict[str, Event] = {}  # request id -> its accepted POST /servers
+        self.rejected = 0  # POST /servers answered with an error (no boot)
+        self.services_read: frozenset[str] | None = None
+        self._port_instance: dict[str, Event] = {}  # port -> earliest event naming an instance
+        self._host: dict[str, tuple[bool, Event, str]] = {}  # instance -> (is build, event, host)
 
     def add(self, event: Event, source_host: str | None = None) -> None:
         """File one event under its keys."""
         kind = event.kind
         if kind is Kind.REQUESTED:
             for rid in event.request_ids:
-                self._requests.setdefault(rid, event)
+                if _earlier(event, self.requests.get(rid)):
+                    self.requests[rid] = event
             return
-        if source_host and event.instance is not None and kind in _COMPUTE_KINDS:
-            if kind is Kind.BUILD_STARTED:
-                self._source_host[event.instance] = source_host
-            else:
-                self._source_host.setdefault(event.instance, source_host)
+        if kind is Kind.REJECTED:
+            self.rejected += 1
+            return
+        uuid = event.instance
+        if source_host and uuid is not None and kind in _COMPUTE_KINDS:
+            build = kind is Kind.BUILD_STARTED
+            known = self._host.get(uuid)
+            if (
+                known is None
+                or (build, known[0]) == (True, False)
+                or (build == known[0] and _earlier(event, known[1]))
+            ):
+                self._host[uuid] = (build, event, source_host)
         if event.port is not None and kind in _PORT_KINDS:
-            self._port[event.port][kind].append(event)
-            if event.instance is not None:
+            self.port_events[event.port][kind].append(event)
+            if uuid is not None:
                 # A pre-created port may move between instances: each keeps it, and the
                 # time window of each build picks its own events.
-                self._port_instance.setdefault(event.port, event.instance)
-                self._instance_ports[event.instance].add(event.port)
-        if event.instance is not None and (kind not in _PORT_KINDS or kind is Kind.WAIT_PREPARED):
-            self._instance[event.instance][kind].append(event)
+                if _earlier(event, self._port_instance.get(event.port)):
+                    self._port_instance[event.port] = event
+                self.instance_ports[uuid].add(event.port)
+        if uuid is not None and (kind not in _PORT_KINDS or kind is Kind.WAIT_PREPARED):
+            self.instance_events[uuid][kind].append(event)
+        elif uuid is None and event.port is None:
+            for rid in event.request_ids:
+                self.request_events[rid][kind].append(event)
+
+    def source_host(self, uuid: str) -> str | None:
+        """The host of the nova-compute log that built the instance, if known."""
+        known = self._host.get(uuid)
+        return known[2] if known is not None else None
 
     # -- resolution -------------------------------------------------------------------------
 
+    def linked_request(self, uuid: str) -> str | None:
+        """The request id of the instance's ``POST /servers``, if any of its lines carries it.
+
+        Its build's own lines come first (``Starting instance``, the claim, the scheduler and
+        conductor), then any other line of the instance; the earliest such line decides.
+        """
+        best: tuple[int, tuple[float, str, int], str] | None = None
+        for rank, events in enumerate(_link_order(self.instance_events.get(uuid, {}))):
+            for event in events:
+                for rid in event.request_ids:
+                    if rid in self.requests:
+                        key = (rank, order_key(event), rid)
+                        if best is None or key < best:
+                            best = key
+            if best is not None:
+                return best[2]
+        return None
+
+    def request_of(self, uuid: str) -> str | None:
+        """The request id the build ran under: its POST's, else (without nova-api's log) that
+        of its own lines that request-only lines (the conductor's failure) also carry."""
+        rid = self.linked_request(uuid)
+        if rid is not None:
+            return rid
+        for events in _link_order(self.instance_events.get(uuid, {})):
+            for event in sorted(events, key=order_key):
+                for rid in event.request_ids:
+                    if rid in self.request_events:
+                        return rid
+        return None
+
     def instances(self) -> list[str]:
-        """UUIDs of the instances that were built in these logs, sorted."""
-        return sorted(u for u, kinds in self._instance.items() if _BOOT_KINDS & kinds.keys())
+        """UUIDs of the instances that were built in these logs, sorted.
+
+        A boot is an instance whose build starts in the input (``Starting instance``, the claim,
+        the scheduler, the spawn) or whose ``POST /servers`` or scheduling failure is read.
+        """
+        return sorted(
+            uuid
+            for uuid, kinds in self.instance_events.items()
+            if BOOT_START_KINDS & kinds.keys()
+            or self.linked_request(uuid) is not None
+            or self._failed_scheduling(kinds.get(Kind.SET_ERROR, ()))
+        )
+
+    def _failed_scheduling(self, set_error: Iterable[Event]) -> bool:
+        """True when the conductor set the instance to ERROR in a request that failed to
+        schedule (the boot's POST itself may be in logs that were not given)."""
+        return any(
+            Kind.SCHEDULE_FAILED in self.request_events.get(rid, {})
+            for e in set_error
+            for rid in e.request_ids
+        )
+
+    def fragments(self) -> list[str]:
+        """Instances with only the end of a build: its start is in logs that were not given."""
+        boots = set(self.instances())
+        return sorted(
+            uuid
+            for uuid, kinds in self.instance_events.items()
+            if uuid not in boots and _END_KINDS & kinds.keys()
+        )
 
     def boots(self, services_read: Iterable[str] | None = None) -> list[Boot]:
         """Every boot found, ordered by first milestone then instance UUID.
@@ -186,190 +239,24 @@ class Correlator:
         ``services_read`` names the services whose logs were read.  When given, a chain that
         stopped at a hop whose service left no log in the input gets ``stopped_at="unknown"``
         rather than a hop name: without neutron-server's log, "the agent never reported up"
-        cannot be told from "we did not read the line that says it did".
+        cannot be told from "we did not read the line that says it did".  Every accepted
+        ``POST /servers`` is one boot: one linked to no instance is a boot named by its
+        request id.
         """
-        self._services_read = None if services_read is None else frozenset(services_read)
-        boots = [self._boot(uuid) for uuid in self.instances()]
+        self.services_read = None if services_read is None else frozenset(services_read)
+        boots = [resolve_boot(self, uuid) for uuid in self.instances()]
+        linked = {b.request_id for b in boots if b.request_id is not None}
+        boots.extend(
+            resolve_request(self, rid) for rid in sorted(self.requests) if rid not in linked
+        )
         return sorted(
             boots, key=lambda b: (min(b.milestones.values(), default=float("inf")), b.instance)
         )
 
-    def _ports_of(self, uuid: str) -> list[str]:
-        return sorted(self._instance_ports.get(uuid, ()))
-
-    def _boot(self, uuid: str) -> Boot:
-        skew = self.skew
-        ev = self._instance[uuid]
-        boot = Boot(instance=uuid)
-
-        def put(milestone: Milestone, event: Event | None, ts: float | None = None) -> None:
-            if event is None:
-                return
-            value = event.timestamp if ts is None else ts
-            if value is None:
-                return
-            boot.milestones[milestone.value] = value
-            boot.sources[milestone.value] = event.source
-
-        build = _first(ev.get(Kind.BUILD_STARTED, ()), None, None, skew)
-        requested: Event | None = None
-        rids = build.request_ids if build is not None else ()
-        for rid in rids:
-            if rid in self._requests:
-                requested = self._requests[rid]
-                break
-        req_ts = None
-        if requested is not None and requested.timestamp is not None:
-            req_ts = requested.timestamp - (requested.value or 0.0)
-        scheduled = _first(ev.get(Kind.SCHEDULED, ()), req_ts, None, skew)
-        starts = [
-            e.timestamp for e in (build, scheduled) if e is not None and e.timestamp is not None
-        ]
-        if not starts:
-            starts = [
-                e.timestamp for k in _BOOT_KINDS for e in ev.get(k, ()) if e.timestamp is not None
-            ]
-        lo = min(starts) if starts else None
-        if build is not None and build.timestamp is not None:
-            lo = build.timestamp
-
-        # The build ends with "Took … to build" (active) or, on failure, with the abort that
-        # follows "Instance failed to spawn" (the latter stands in when the abort is missing).
-        built_ok = _first(ev.get(Kind.BUILD_TOOK, ()), lo, None, skew)
-        failed = _first(ev.get(Kind.ABORTED, ()), lo, None, skew) or _first(
-            ev.get(Kind.SPAWN_FAILED, ()), lo, None, skew
-        )
-        enders = [e for e in (built_ok, failed) if e is not None]
-        finish = min(enders, key=lambda e: e.timestamp or 0.0) if enders else None
-        hi = finish.timestamp if finish is not None else None
-
-        if requested is not None and req_ts is not None:
-            put(Milestone.REQUESTED, requested, req_ts)
-        put(Milestone.SCHEDULED, scheduled)
-        put(Milestone.BUILD_STARTED, build)
-        put(Milestone.RUNNING, _first(ev.get(Kind.RUNNING, ()), lo, hi, skew))
-        put(Milestone.FINISHED, finish)
-
-        # Host: the claim names the node; nova-api names the host it cast the event to.
-        claimed = _first(ev.get(Kind.CLAIMED, ()), lo, hi, skew)
-        if claimed is not None and claimed.text:
-            boot.host = claimed.text
-        elif uuid in self._source_host:
-            boot.host = self._source_host[uuid]
-
-        # Ports and their chains.
-        ports = self._ports_of(uuid)
-        waited = [
-            p for p in ports if _first(self._port[p].get(Kind.WAIT_PREPARED, ()), lo, hi, skew)
-        ]
-        chain_ports = waited or ports
-        per_port: dict[str, dict[Milestone, Event]] = {}
-        if hi is None:
-            # Unfinished build: a delete ends it (events after it belong to someone else).
-            deleted = _first(ev.get(Kind.TERMINATING, ()), lo, None, skew)
-            hi = deleted.timestamp if deleted is not None else None
-        for port in chain_ports:
-            # Port events naming another instance are another build's (a reused port).
-            kinds = {
-                k: [e for e in events if e.instance is None or e.instance == uuid]
-                for k, events in self._port[port].items()
-            }
-            chain: dict[Milestone, Event] = {}
-            prev: float | None = lo
-            for kind, milestone in _CHAIN:
-                start = prev
-                if kind is Kind.WAIT_PREPARED:
-                    start = lo  # nova prepares in parallel with neutron's binding
-                found = _first(kinds.get(kind, ()), start, hi, skew)
-                if found is None and kind is Kind.PORT_BOUND:
-                    # Without nova's DEBUG line: neutron's answer to the binding PUT, else
-                    # ML2's "Bound port" (Kilo binds within the POST that creates the port).
-                    found = _first(kinds.get(Kind.PORT_PUT, ()), start, hi, skew) or _first(
-                        kinds.get(Kind.BOUND, ()), start, hi, skew
-                    )
-                if found is not None:
-                    chain[milestone] = found
-                    if kind is not Kind.WAIT_PREPARED:
-                        prev = found.timestamp
-            per_port[port] = chain
-            if boot.host is None:
-                api = chain.get(Milestone.EVENT_API)
-                if api is not None and api.text:
-                    boot.host = api.text
-
-        def wait_time(port: str) -> float:
-            wait = per_port[port].get(Milestone.WAIT_PREPARED)
-            return wait.timestamp if wait is not None and wait.timestamp is not None else math.inf
-
-        boot.ports = sorted(chain_ports, key=lambda p: (wait_time(p), p))
-        for _kind, milestone in _CHAIN:
-            if not chain_ports or not all(milestone in per_port[p] for p in chain_ports):
-                continue
-            last = max(
-                (per_port[p][milestone] for p in chain_ports), key=lambda e: e.timestamp or 0.0
-            )
-            put(milestone, last)
-
-        # Durations, outcome, reason.
-        spawn = _first(ev.get(Kind.SPAWN_TOOK, ()), lo, hi, skew)
-        built = _first(ev.get(Kind.BUILD_TOOK, ()), lo, hi, skew)
-        boot.spawn_seconds = spawn.value if spawn is not None else None
-        boot.build_seconds = built.value if built is not None else None
-        timeouts = ev.get(Kind.TIMEOUT, [])
-        timed_out = _first(timeouts, lo, hi, skew) is not None or any(
-            e.timestamp is None for e in timeouts
-        )
-        neutron_failed = any(
-            _first(self._port[p].get(Kind.NEUTRON_FAILED, ()), lo, hi, skew) for p in chain_ports
-        )
-        if finish is not None and finish.kind is Kind.BUILD_TOOK:
-            boot.outcome = Outcome.ACTIVE
-        elif finish is not None:
-            boot.outcome = Outcome.ERROR
-        elif Milestone.RUNNING.value in boot.milestones:
-            boot.outcome = Outcome.ACTIVE  # releases before Liberty log no "Took … to build"
-        elif _first(ev.get(Kind.TERMINATING, ()), lo, None, skew) is not None:
-            boot.outcome = Outcome.DELETED
-        elif any(ev.get(k) for k in (Kind.SPAWN_FAILED, Kind.ABORTED)):
-            boot.outcome = Outcome.ERROR  # failure lines without a timestamp
-        elif ev.get(Kind.BUILD_TOOK):
-            boot.outcome = Outcome.ACTIVE
-        if timed_out:
-            boot.reason = VIF_PLUGGING_TIMEOUT
-        elif neutron_failed:
-            boot.reason = "neutron_reported_failure"
-        elif boot.outcome is Outcome.ERROR:
-            failed = _first(ev.get(Kind.SPAWN_FAILED, ()), lo, hi, skew)
-            aborted = _first(ev.get(Kind.ABORTED, ()), lo, hi, skew)
-            if failed is not None and failed.text:
-                boot.reason = failed.text
-            elif aborted is not None and aborted.text:
-                boot.reason = aborted.text
-        boot.stopped_at = self._stop(boot)
-        return boot
-
-    def _stop(self, boot: Boot) -> str | None:
-        """Where the chain stopped: the hop after the last milestone reached.
-
-        Only for a boot that did not run, and only once nova waited for the event.  Judging by
-        the *last* milestone reached (rather than the first missing one) keeps a missing log
-        file (say, no neutron-server log) from being read as a broken hop; a stop at a hop whose
-        service left no log at all is ``"unknown"``.
-        """
-        if boot.outcome is Outcome.ACTIVE or Milestone.RUNNING.value in boot.milestones:
-            return None
-        if Milestone.WAIT_PREPARED.value not in boot.milestones:
-            return None
-        reached = -1
-        for index, (milestone, _name, _help) in enumerate(STOP_POINTS):
-            if milestone.value in boot.milestones:
-                reached = index
-        if reached + 1 >= len(STOP_POINTS):
-            return None
-        name = STOP_POINTS[reached + 1][1]
-        if self._services_read is not None and STOP_SERVICE[name] not in self._services_read:
-            return UNKNOWN_STOP
-        return name
+    def port_instance(self, port: str) -> str | None:
+        """The instance named by the earliest event of the port."""
+        event = self._port_instance.get(port)
+        return event.instance if event is not None else None
 
     def vif_plugged(self) -> list[VifPlugged]:
         """Every network-vif-plugged event seen, hop by hop, ordered by time then port.
@@ -380,18 +267,18 @@ class Correlator:
         """
         out: list[VifPlugged] = []
         skew = self.skew
-        for port in sorted(self._port):
-            kinds = self._port[port]
-            sent = sorted(
-                e.timestamp for e in kinds.get(Kind.EVENT_SENT, ()) if e.timestamp is not None
+        for port in sorted(self.port_events):
+            kinds = self.port_events[port]
+
+            def times(kind: Kind, kinds: dict[Kind, list[Event]] = kinds) -> list[float]:
+                return sorted(e.timestamp for e in kinds.get(kind, ()) if e.timestamp is not None)
+
+            sent, api, recv = (
+                times(Kind.EVENT_SENT),
+                times(Kind.EVENT_API),
+                times(Kind.EVENT_RECEIVED),
             )
-            api = sorted(
-                e.timestamp for e in kinds.get(Kind.EVENT_API, ()) if e.timestamp is not None
-            )
-            recv = sorted(
-                e.timestamp for e in kinds.get(Kind.EVENT_RECEIVED, ()) if e.timestamp is not None
-            )
-            instance = self._port_instance.get(port)
+            instance = self.port_instance(port)
             used_api: set[int] = set()
             used_recv: set[int] = set()
 
@@ -417,3 +304,18 @@ class Correlator:
             key=lambda v: (min(x for x in (v.sent, v.api, v.received) if x is not None), v.port)
         )
         return out
+
+
+#: The lines of an instance whose request id is its POST's, most reliable first.
+_LINK_KINDS: tuple[tuple[Kind, ...], ...] = (
+    (Kind.BUILD_STARTED,),
+    (Kind.CLAIMED, Kind.SCHEDULED, Kind.SET_ERROR),
+)
+
+
+def _link_order(kinds: dict[Kind, list[Event]]) -> list[list[Event]]:
+    first = [e for group in _LINK_KINDS[:1] for k in group for e in kinds.get(k, ())]
+    second = [e for group in _LINK_KINDS[1:] for k in group for e in kinds.get(k, ())]
+    taken = {k for group in _LINK_KINDS for k in group}
+    rest = [e for k, events in kinds.items() if k not in taken for e in events]
+    return [first, second, rest]

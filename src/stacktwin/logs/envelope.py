@@ -34,6 +34,12 @@ _OSLO = re.compile(
     r" +(?P<pid>\d+) +(?P<level>DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|TRACE)"
     r" +(?P<logger>\S+) ?"
 )
+#: The same envelope with the timestamp stripped (some collectors drop it):
+#: ``[PID ]LEVEL logger [context] [instance: U] message`` at the start of the line.
+_BARE = re.compile(
+    r"^(?:\d+ +)?(?P<level>DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|TRACE)"
+    r" +(?P<logger>[A-Za-z_][\w.]*) ?"
+)
 #: ISO-8601 container/journal prefix: ``2025-05-14T04:23:56.572Z``.
 _ISO = re.compile(
     r"^(?P<date>\d{4}-\d\d-\d\d)T(?P<h>\d\d):(?P<m>\d\d):(?P<s>\d\d)(?:\.(?P<frac>\d{1,9}))?Z?"
@@ -99,6 +105,8 @@ def parse_line(line: str) -> LogRecord:
         line = _ANSI.sub("", line)
     line = line.rstrip("\r\n")
     oslo = _OSLO.search(line)
+    if oslo is None and (bare := _BARE.match(line)) is not None:
+        return _record(line, None, bare["level"], bare["logger"], bare.end())
     if oslo is None:
         iso = _ISO.match(line)
         timestamp = None
@@ -116,7 +124,11 @@ def parse_line(line: str) -> LogRecord:
             message=rest.strip(),
         )
     timestamp = _epoch(oslo["date"], oslo["h"], oslo["m"], oslo["s"], oslo["frac"])
-    pos = oslo.end()
+    return _record(line, timestamp, oslo["level"], oslo["logger"], oslo.end())
+
+
+def _record(line: str, timestamp: float | None, level: str, logger: str, pos: int) -> LogRecord:
+    """The record of an oslo line whose envelope ends at ``pos`` (context and instance next)."""
     request_ids: tuple[str, ...] = ()
     ctx = _CONTEXT.match(line, pos)
     if ctx is not None:
@@ -129,8 +141,8 @@ def parse_line(line: str) -> LogRecord:
         pos = inst.end()
     return LogRecord(
         timestamp=timestamp,
-        level="WARNING" if oslo["level"] == "WARN" else oslo["level"],
-        logger=oslo["logger"],
+        level="WARNING" if level == "WARN" else level,
+        logger=logger,
         request_ids=request_ids,
         instance=instance_uuid,
         message=line[pos:],

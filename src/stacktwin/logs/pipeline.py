@@ -34,6 +34,32 @@ class TraceResult:
     lines_read: int = 0
     candidate_lines: int = 0
     services: dict[str, int] = field(default_factory=dict)  # service -> streams
+    streams_without_timestamps: int = 0  # streams none of whose boot lines has a timestamp
+    streams_with_boot_lines: int = 0
+    requests_accepted: int = 0  # POST /servers answered 202
+    requests_rejected: int = 0  # POST /servers answered with an error (no boot)
+    fragments: list[str] = field(default_factory=list)  # builds whose start was not given
+
+    def notes(self) -> list[str]:
+        """What the reader of the summary must know about the input, said once."""
+        out = []
+        untimed, streams = self.streams_without_timestamps, self.streams_with_boot_lines
+        if untimed and untimed == streams:
+            out.append(
+                "the logs carry no timestamps: no hop latency can be computed (outcomes,"
+                " reasons, hosts and nova's own 'Took N seconds' are read from the text)"
+            )
+        elif untimed:
+            out.append(
+                f"{untimed} of {streams} log streams carry no timestamps: their lines give"
+                " outcomes, reasons and hosts but no hop latency"
+            )
+        if self.fragments:
+            out.append(
+                f"{len(self.fragments)} builds end in these logs but start in logs not given"
+                " (the previous file or folder): not counted as boots; trace both together"
+            )
+        return out
 
     @property
     def usable(self) -> bool:
@@ -56,6 +82,10 @@ class TraceResult:
             "files_skipped": self.problems.files_skipped,
             "lines_with_problems": self.problems.lines_with_problems,
             "problems": [str(p) for p in self.problems.items],
+            "streams_without_timestamps": self.streams_without_timestamps,
+            "fragments": list(self.fragments),
+            "requests": {"accepted": self.requests_accepted, "rejected": self.requests_rejected},
+            "notes": self.notes(),
         }
         return out
 
@@ -96,12 +126,19 @@ def trace(
         if problems.files_skipped == before:
             result.files_read += 1
             services[stats.service or "unknown"] += 1
+        if stats.timed_lines or stats.untimed_lines:
+            result.streams_with_boot_lines += 1
+            if not stats.timed_lines:
+                result.streams_without_timestamps += 1
         result.bytes_read += stats.bytes_read
         result.lines_read += stats.lines
         result.candidate_lines += stats.candidate_lines
     meter.close()
     result.services = dict(services)
     boots = correlator.boots(services_read=services.keys())
+    result.requests_accepted = len(correlator.requests)
+    result.requests_rejected = correlator.rejected
+    result.fragments = correlator.fragments()
     if instance is not None:
         boots = [b for b in boots if b.instance == instance]
     if since is not None or until is not None:

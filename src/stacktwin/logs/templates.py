@@ -13,11 +13,14 @@ on such lines.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from stacktwin.logs.envelope import LogRecord
+from stacktwin.logs.failures import clean
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -46,6 +49,14 @@ class Kind(StrEnum):
     SPAWN_FAILED = "spawn_failed"  # "Instance failed to spawn"
     ABORTED = "aborted"  # "Build of instance U aborted: reason"
     TERMINATING = "terminating"  # "Terminating instance" (delete, or cleanup after a failure)
+    REJECTED = "rejected"  # nova-api access line of POST /servers answered with an error
+    DELETE_REQUESTED = "delete_requested"  # nova-api access line of DELETE /servers/U accepted
+    DELETING = "deleting"  # nova-compute handling a delete ("task_state deleting", …)
+    BUILD_FAILED = "build_failed"  # "Unexpected build failure, not rescheduling build." & kin
+    RESCHEDULED = "rescheduled"  # "Build of instance U was re-scheduled: reason"
+    SET_ERROR = "set_error"  # "Setting instance to ERROR state." (conductor) and kin
+    SCHEDULE_FAILED = "schedule_failed"  # conductor "Failed to schedule instances" (request id)
+    EVENT_REFUSED = "event_refused"  # neutron: nova-api answered the event POST with an error
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +70,14 @@ class Event:
     port: str | None = None
     request_ids: tuple[str, ...] = ()
     value: float | None = None  # seconds for *_TOOK and REQUESTED's wall time
-    text: str | None = None  # host for CLAIMED/EVENT_API, reason for ABORTED/SPAWN_FAILED
+    text: str | None = None  # host (CLAIMED, EVENT_API), failure text (ABORTED, …)
+
+
+def order_key(event: Event) -> tuple[float, str, int]:
+    """How events are ordered: time, then file and line (untimed events last)."""
+    name, _, line = event.source.rpartition(":")
+    ts = event.timestamp
+    return (ts if ts is not None else math.inf, name, int(line) if line.isdigit() else 0)
 
 
 #: Literal byte strings, one of which every relevant line contains.
@@ -84,6 +102,14 @@ ANCHORS: tuple[bytes, ...] = (
     b'/servers" status',
     b"Attempting to claim resources",
     b"Selected host",
+    b"Unexpected build failure",
+    b"will not reschedule",
+    b"ERROR state",
+    b"Failed to schedule instances",
+    b"_wait_for_boot' failed",
+    b"task_state deleting",
+    b'"DELETE /v2/',  # nova's compute API (neutron's is /v2.0/)
+    b'"DELETE /v2.1/',
 )
 
 _RX_PORT_BOUND = re.compile(rf"Successfully updated port: ({_UUID})")
@@ -96,6 +122,7 @@ _RX_DEVICE_UP = re.compile(rf"Device ({_UUID}) up at agent")
 _RX_NEW_ACTIVE = re.compile(rf"Current status of the port ({_UUID}) is: \w+; New status is: ACTIVE")
 _RX_PROVISIONED = re.compile(rf"Provisioning complete for port ({_UUID})")
 _RX_SENDING = re.compile(r"Sending events: (\[.*)")
+_RX_EVENT_LIST = re.compile(r"(?:events?: |Nova event: )([\[{].*)")
 _RX_EVENT_DICT = re.compile(r"\{[^{}]*\}")
 _RX_EVENT_FIELD = re.compile(r"""['"](name|tag|server_uuid|status)['"]: u?['"]([^'"]*)['"]""")
 _RX_TOOK_SPAWN = re.compile(r"Took (\d+(?:\.\d+)?) seconds to spawn the instance")
@@ -109,7 +136,7 @@ _RX_TIMEOUT = re.compile(
     r"Timeout waiting for (?:vif plugging callback|\[\('network-vif-plugged|\['network-vif-plugged)"
 )
 _RX_NEUTRON_FAILED = re.compile(rf"Neutron Reported failure on event network-vif-plugged-({_UUID})")
-_RX_SPAWN_FAILED = re.compile(r"Instance failed to spawn(?:: (\w+))?")
+_RX_SPAWN_FAILED = re.compile(r"Instance failed to spawn\b")
 _RX_ANY_UUID = re.compile(_UUID)
 _RX_BOUND = re.compile(rf"^Bound port: ({_UUID}), host: ([^,\s]+)")
 #: eventlet ``neutron.wsgi`` access lines: ``"PUT … HTTP/1.1" status: 200`` (Liberty+) or
@@ -118,8 +145,22 @@ _RX_PORT_PUT = re.compile(
     rf'"PUT /v2\.0/ports/({_UUID})(?:\.json)?(?: HTTP/1\.[01])?"(?: status:)? 200\b'
 )
 _RX_POST_SERVERS = re.compile(
-    r"\"POST /v2(?:\.1)?/(?:[0-9a-f]{32}/)?servers(?: HTTP/1\.[01])?\" status: 202"
-    r".*time: (\d+(?:\.\d+)?)"
+    r"\"POST /v2(?:\.1)?/(?:[0-9a-f]{32}/)?servers(?: HTTP/1\.[01])?\" status: (\d{3})"
+    r"(?:.*time: (\d+(?:\.\d+)?))?"
+)
+_RX_DELETE_SERVER = re.compile(
+    rf"\"DELETE /v2(?:\.1)?/(?:[0-9a-f]{{32}}/)?servers/({_UUID})(?: HTTP/1\.[01])?\""
+    r" status: 20[24]"
+)
+_RX_RESCHEDULED = re.compile(rf"Build of instance ({_UUID}) was re-scheduled: (.*)")
+_RX_SET_ERROR = re.compile(
+    r"Setting instance to ERROR state\.|Instance failed to spawn correctly, setting to ERROR"
+)
+_RX_SCHEDULE_FAILED = re.compile(r"^Failed to schedule instances\b")
+_RX_WAIT_FOR_BOOT = re.compile(r"looping call '[\w.]*\._wait_for_boot' failed")
+_RX_REFUSED = re.compile(
+    r"Failed to notify nova on events: |Nova returned NotFound for event: |"
+    r"returned with failed status"
 )
 _RX_SCHEDULE_CLAIM = re.compile(
     rf"Attempting to claim resources in the placement API for instance ({_UUID})"
@@ -127,13 +168,13 @@ _RX_SCHEDULE_CLAIM = re.compile(
 _RX_SELECTED = re.compile(r"Selected host: ")
 
 
-def _sent_events(message: str) -> list[tuple[str, str | None]]:
+def _sent_events(message: str, rx: re.Pattern[str]) -> list[tuple[str, str | None]]:
     """(port, instance) of each network-vif-plugged event in a ``Sending events: [...]`` line.
 
     The payload is a Python repr of a list of dicts (``u'…'`` strings on Python 2, keys in any
     order); it is read field by field rather than evaluated.
     """
-    found = _RX_SENDING.search(message)
+    found = rx.search(message)
     if found is None:
         return []
     out: list[tuple[str, str | None]] = []
@@ -162,8 +203,17 @@ def match(record: LogRecord, source: str) -> list[Event]:
         return Event(kind, ts, source, instance, port, rids, value, text)
 
     if "network-vif-plugged" in msg:
+        if _RX_REFUSED.search(msg):
+            # neutron: nova-api answered the POST with an error (or 404): never delivered.
+            return [
+                ev(Kind.EVENT_REFUSED, instance=server, port=port)
+                for port, server in _sent_events(msg, _RX_EVENT_LIST)
+            ]
         if m := _RX_WAIT.search(msg):
             return [ev(Kind.WAIT_PREPARED, port=m.group(1))]
+        if inst is not None and "pending at deletion" in msg:
+            # nova-compute deleting an instance still waiting for its event.
+            return [ev(Kind.DELETING)]
         if m := _RX_RECEIVED.search(msg):
             return [ev(Kind.EVENT_RECEIVED, port=m.group(1))]
         if m := _RX_EVENT_API.search(msg):
@@ -171,7 +221,7 @@ def match(record: LogRecord, source: str) -> list[Event]:
         if "Sending events" in msg:
             return [
                 ev(Kind.EVENT_SENT, instance=server, port=port)
-                for port, server in _sent_events(msg)
+                for port, server in _sent_events(msg, _RX_SENDING)
             ]
         if m := _RX_NEUTRON_FAILED.search(msg):
             return [ev(Kind.NEUTRON_FAILED, port=m.group(1))]
@@ -196,17 +246,73 @@ def match(record: LogRecord, source: str) -> list[Event]:
         return [ev(Kind.SPAWN_TOOK, value=float(m.group(1)))]
     if m := _RX_TOOK_BUILD.search(msg):
         return [ev(Kind.BUILD_TOOK, value=float(m.group(1)))]
-    if m := _RX_SPAWN_FAILED.search(msg):
-        return [ev(Kind.SPAWN_FAILED, text=m.group(1))]
-    if "spawned successfully" in msg:
-        return [ev(Kind.RUNNING)]
+    level = record.level
+    if (
+        level not in _QUIET_LEVELS
+        or "Build of instance" in msg
+        or "reschedul" in msg
+        or "ERROR state" in msg
+        or msg.startswith("Terminating instance")
+    ):
+        # Failure exits are logged at WARNING and above, but for the re-schedule and
+        # _init_instance's "setting to ERROR state" (DEBUG) and "Terminating instance"
+        # (INFO); a line without envelope may be anything.
+        failure = _match_failure(record, ev)
+        if failure:
+            return failure
+    return _match_rest(record, ev)
+
+
+#: Levels no failure exit is logged at (except the two named in :func:`match`).
+_QUIET_LEVELS = frozenset({"DEBUG", "INFO", "AUDIT"})
+
+
+class _Make(Protocol):
+    def __call__(
+        self,
+        kind: Kind,
+        *,
+        instance: str | None = ...,
+        port: str | None = ...,
+        value: float | None = ...,
+        text: str | None = ...,
+    ) -> Event: ...
+
+
+def _match_failure(record: LogRecord, ev: _Make) -> list[Event]:
+    """Failure exits of the build (nova-compute, conductor) and nova's own cleanup."""
+    msg = record.message
+    inst = record.instance
+    if inst is not None and _RX_SET_ERROR.search(msg):
+        return [ev(Kind.SET_ERROR, text=clean(msg))]
+    if "Unexpected build failure" in msg or "will not reschedule" in msg:
+        # The generic exit, and a re-schedulable failure without retry info (DEBUG).
+        return [ev(Kind.BUILD_FAILED, text=clean(msg))]
+    if _RX_SPAWN_FAILED.search(msg):
+        return [ev(Kind.SPAWN_FAILED, text=clean(msg))]
+    if _RX_WAIT_FOR_BOOT.search(msg):
+        # oslo.service's loopingcall names the instance only in the exception text.
+        named = _RX_ANY_UUID.search(msg) if inst is None else None
+        return [ev(Kind.SPAWN_FAILED, instance=named.group(0) if named else inst, text=clean(msg))]
     if m := _RX_ABORTED.search(msg):
-        return [ev(Kind.ABORTED, instance=m.group(1), text=m.group(2).strip())]
+        return [ev(Kind.ABORTED, instance=m.group(1), text=clean(msg[m.start() :]))]
     if inst is not None and (m := _RX_ABORT_EXC.match(msg)):
         # The exception line closing the traceback; its text may be localised.
-        return [ev(Kind.ABORTED, text=m.group(1).strip())]
+        return [ev(Kind.ABORTED, text=clean("BuildAbortException: " + m.group(1)))]
+    if m := _RX_RESCHEDULED.search(msg):
+        return [ev(Kind.RESCHEDULED, instance=m.group(1), text=clean(m.group(2)))]
+    if _RX_SCHEDULE_FAILED.match(msg):
+        return [ev(Kind.SCHEDULE_FAILED, instance=None, text=clean(msg))]
     if msg.startswith("Terminating instance"):
         return [ev(Kind.TERMINATING)]
+    return []
+
+
+def _match_rest(record: LogRecord, ev: _Make) -> list[Event]:
+    msg = record.message
+    inst = record.instance
+    if "spawned successfully" in msg:
+        return [ev(Kind.RUNNING)]
     if m := _RX_CLAIM.search(msg):
         return [ev(Kind.CLAIMED, text=m.group(1))]
     if m := _RX_BOUND.match(msg):
@@ -214,7 +320,13 @@ def match(record: LogRecord, source: str) -> list[Event]:
     if m := _RX_PORT_PUT.search(msg):
         return [ev(Kind.PORT_PUT, instance=None, port=m.group(1))]
     if m := _RX_POST_SERVERS.search(msg):
-        return [ev(Kind.REQUESTED, instance=None, value=float(m.group(1)))]
+        if m.group(1) == "202":
+            return [ev(Kind.REQUESTED, instance=None, value=float(m.group(2) or 0.0))]
+        return [ev(Kind.REJECTED, instance=None, text=m.group(1))]
+    if m := _RX_DELETE_SERVER.search(msg):
+        return [ev(Kind.DELETE_REQUESTED, instance=m.group(1))]
+    if inst is not None and "task_state deleting" in msg:
+        return [ev(Kind.DELETING)]
     if m := _RX_SCHEDULE_CLAIM.search(msg):
         return [ev(Kind.SCHEDULED, instance=m.group(1))]
     if inst is not None and _RX_SELECTED.search(msg):

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stacktwin.boots import HOPS, STOP_POINTS
+from stacktwin.boots import STOP_MEANING as _STOP_MEANING
 from stacktwin.render.runs import Run
 
 Value = float | int | None
@@ -46,8 +47,8 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("dhcp_agents", "DHCP agent workers"),
 )
 
-STOP_MEANING = {name: meaning for _, name, meaning in STOP_POINTS}
-STOP_MEANING["unknown"] = "the service of the next hop left no log in the input"
+#: What each stop name means (``boots.STOP_MEANING``; also used by the HTML report).
+STOP_MEANING: dict[str, str] = dict(_STOP_MEANING)
 
 
 @dataclass(frozen=True)

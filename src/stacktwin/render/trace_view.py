@@ -8,9 +8,9 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
-from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_POINTS, Boot
-from stacktwin.logs.correlate import UNKNOWN_STOP
+from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_MEANING, Boot
 
 
 def _secs(value: float | int | None) -> str:
@@ -24,8 +24,59 @@ def when(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
-def summary_view(summary: dict[str, Any]) -> Group:
-    """Boots by outcome, where failed chains stopped, latency percentiles, input read/skipped."""
+def _short(text: str | None, width: int = 90) -> str:
+    if not text:
+        return "-"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def failed_view(summary: dict[str, Any], limit: int = 10) -> Text | None:
+    """The failed boots by name (the first ``limit``): outcome, phase, chain stop, and the
+    reason as nova states it on the line below."""
+    rows = summary.get("failed") or []
+    if not rows:
+        return None
+    shown = rows[:limit]
+    more = len(rows) - len(shown)
+    text = Text()
+    text.append(f"Failed boots: {len(rows)}", style="italic")
+    if more:
+        text.append(f" (the first {len(shown)}; --json lists all)", style="italic")
+    for row in shown:
+        text.append(f"\n  {row['instance']}  ", style="bold")
+        text.append(row["outcome"], style="red" if row["outcome"] == "error" else "")
+        if row["phase"]:
+            text.append(f"  phase {row['phase']}")
+        if row["stopped_at"]:
+            text.append(f"  stopped at {row['stopped_at']}", style="yellow")
+        if row["host"]:
+            text.append(f"  on {row['host']}")
+        text.append(f"\n      {_short(row['reason'], 160)}")
+    if more:
+        text.append(f"\n  … and {more} more")
+    return text
+
+
+def slow_view(summary: dict[str, Any], limit: int = 10) -> Table | None:
+    """Boots with a hop much slower than its peers (the hop, its time, the peers' median)."""
+    rows = summary.get("slow") or []
+    if not rows:
+        return None
+    table = Table(title="Much slower than their peers", title_justify="left")
+    for col in ("instance", "hop", "seconds", "peers' median"):
+        table.add_column(col, justify="left" if col in ("instance", "hop") else "right")
+    for row in rows[:limit]:
+        table.add_row(
+            row["instance"], row["hop"], _secs(row["seconds"]), _secs(row["peers_median"])
+        )
+    if len(rows) > limit:
+        table.add_row(f"… and {len(rows) - limit} more", "", "", "")
+    return table
+
+
+def summary_view(summary: dict[str, Any], failed_limit: int = 10) -> Group:
+    """Notes on the input, boots by outcome and reason, the failed and the slow boots by name,
+    where failed chains stopped, latency percentiles, input read/skipped."""
     outcomes = Table(title=f"Boots found: {summary['boots']}", title_justify="left")
     outcomes.add_column("outcome")
     outcomes.add_column("boots", justify="right")
@@ -35,6 +86,13 @@ def summary_view(summary: dict[str, Any]) -> Group:
     for reason, count in summary["reasons"].items():
         if reason != "vif_plugging_timeout":
             outcomes.add_row(f"reason: {reason}", str(count))
+    for phase, count in (summary.get("phases") or {}).items():
+        outcomes.add_row(f"not running, phase: {phase}", str(count))
+    requests = (summary.get("input") or {}).get("requests")
+    if requests is not None:
+        outcomes.add_row(
+            "POST /servers accepted (rejected)", f"{requests['accepted']} ({requests['rejected']})"
+        )
     vif = summary.get("vif_plugged")
     if vif is not None:
         outcomes.add_row(
@@ -45,10 +103,8 @@ def summary_view(summary: dict[str, Any]) -> Group:
     stops.add_column("stopped at")
     stops.add_column("meaning")
     stops.add_column("boots", justify="right")
-    helps = {name: text for _, name, text in STOP_POINTS}
-    helps[UNKNOWN_STOP] = "the next hop's service left no log in the input"
     for name, count in summary["stopped_at"].items():
-        stops.add_row(name, helps.get(name, ""), str(count))
+        stops.add_row(name, STOP_MEANING.get(name, ""), str(count))
     if not summary["stopped_at"]:
         stops.add_row("-", "no chain stopped", "0")
 
@@ -65,7 +121,9 @@ def summary_view(summary: dict[str, Any]) -> Group:
             _secs(dist["max"]),
         )
     legend = "  ".join(f"{h.name}: {h.help}" for h in (*HOPS, *SPANS))
-    parts: list[Any] = [outcomes, stops, lat, legend]
+    notes = [f"[yellow]note:[/] {text}" for text in (summary.get("input") or {}).get("notes", [])]
+    tables = [failed_view(summary, failed_limit), slow_view(summary)]
+    parts: list[Any] = [*notes, outcomes, *(t for t in tables if t is not None), stops, lat, legend]
     inp = summary.get("input")
     if inp is not None:
         read = Table(title="Input", title_justify="left")
@@ -91,14 +149,15 @@ def timeline_view(boot: Boot) -> Group:
     head.add_row("host", boot.host or "unknown")
     head.add_row("ports", ", ".join(boot.ports) or "unknown")
     head.add_row("outcome", boot.outcome.value + (f" ({boot.reason})" if boot.reason else ""))
+    if boot.phase is not None:
+        head.add_row("phase", boot.phase)
+    if boot.reason_key and boot.reason_key != boot.reason:
+        head.add_row("reason group", boot.reason_key)
     stop = boot.chain_stop()
     if stop is not None:
-        meaning = next(
-            (text for _, name, text in STOP_POINTS if name == stop),
-            "the next hop's service left no log in the input",
-        )
-        head.add_row("chain stopped", f"{stop}: {meaning}")
+        head.add_row("chain stopped", f"{stop}: {STOP_MEANING.get(stop, '')}")
     head.add_row("spawn / build", f"{_secs(boot.spawn_seconds)} s / {_secs(boot.build_seconds)} s")
+    reason_at = boot.sources.get("reason")
 
     files = [src.rsplit(":", 1)[0] for src in boot.sources.values()]
     base = os.path.commonpath(files) if files else ""
@@ -106,6 +165,8 @@ def timeline_view(boot: Boot) -> Group:
         base = os.path.dirname(base)
     if base:
         head.add_row("sources under", base)
+    if reason_at is not None:
+        head.add_row("reason stated at", reason_at[len(base) :].lstrip("/") if base else reason_at)
     table = Table(title="Timeline", title_justify="left")
     table.add_column("milestone")
     table.add_column("time (log clock)")

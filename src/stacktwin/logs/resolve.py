@@ -1,0 +1,357 @@
+"""One boot's timeline, outcome, failure reason, phase and stop point, from its filed events.
+
+Windows: each chain milestone of a port is the first occurrence at or after the previous one,
+within the build (from its start to the end of its last attempt), so the vif-plugged events of
+a later reboot or migration are not mistaken for the boot's; comparisons across hosts tolerate
+``skew`` seconds of clock difference.  Lines without a timestamp (some collectors strip them)
+still count: when no timestamped line of a kind falls in the window, the first untimed one
+(by file and line) is taken, so the outcome, the reason, the host and nova's own "Took N
+seconds" survive, while every latency stays unknown.
+
+How a build ends (``nova/compute/manager.py _do_build_and_run_instance`` and the conductor):
+``Took … to build instance`` (ACTIVE) or an error exit -- ``Build of instance … aborted``,
+``Unexpected build failure, not rescheduling build.``, the conductor's ``Setting instance to
+ERROR state`` (scheduling failed, or no host left after a reschedule); ``Instance failed to
+spawn`` (or libvirt's ``_wait_for_boot`` failure) stands in when no exit line follows, e.g.
+when the instance "disappeared during build" (a DEBUG line, not read).  A
+``re-scheduled`` line ends an attempt, not the boot.  ``Terminating instance`` is nova cleaning
+up after a failed spawn as often as a user delete: a boot is *deleted* only when nova-api
+accepted ``DELETE /servers/<uuid>`` or nova-compute handled the delete (``task_state
+deleting``, ``Events pending at deletion``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from stacktwin.boots import (
+    UNKNOWN_STOP,
+    VIF_PLUGGING_TIMEOUT,
+    Boot,
+    Milestone,
+    Outcome,
+    stop_point,
+)
+from stacktwin.logs import failures
+from stacktwin.logs.templates import Event, Kind, order_key
+
+if TYPE_CHECKING:
+    from stacktwin.logs.correlate import Correlator
+
+#: Instance kinds that show a build started here (a boot, not only the end of one).
+BOOT_START_KINDS = frozenset({Kind.BUILD_STARTED, Kind.CLAIMED, Kind.SCHEDULED, Kind.WAIT_PREPARED})
+#: Per-port chain, in path order: (kind, milestone).
+_CHAIN: tuple[tuple[Kind, Milestone], ...] = (
+    (Kind.PORT_BOUND, Milestone.PORT_BOUND),
+    (Kind.WAIT_PREPARED, Milestone.WAIT_PREPARED),
+    (Kind.DEVICE_UP, Milestone.DEVICE_UP),
+    (Kind.PORT_ACTIVE, Milestone.PORT_ACTIVE),
+    (Kind.EVENT_SENT, Milestone.EVENT_SENT),
+    (Kind.EVENT_API, Milestone.EVENT_API),
+    (Kind.EVENT_RECEIVED, Milestone.EVENT_RECEIVED),
+)
+#: The service whose log shows that a hop was passed (dossier §8.2).
+STOP_SERVICE: dict[str, str] = {
+    "agent": "neutron-server",  # "Device … up at agent"
+    "provision": "neutron-server",  # "Provisioning complete …"
+    "server": "neutron-server",  # "Sending events"
+    "nova_api": "nova-api",  # "Creating event"
+    "nova_api_refused": "neutron-server",  # "Failed to notify nova on events"
+    "compute": "nova-compute",  # "Received event"
+    "resume": "nova-compute",  # "Instance spawned successfully."
+}
+#: Error exits of a build attempt (the boot's end unless a reschedule follows).
+_ERROR_ENDS = (
+    Kind.ABORTED,
+    Kind.BUILD_FAILED,
+    Kind.SET_ERROR,
+)
+#: Lines stating why a build failed, for the reason (the earliest one is the root).
+_FAILURE_KINDS = (
+    Kind.SPAWN_FAILED,
+    Kind.BUILD_FAILED,
+    Kind.ABORTED,
+    Kind.SET_ERROR,
+)
+
+
+def first(events: Iterable[Event], lo: float | None, hi: float | None, skew: float) -> Event | None:
+    """Earliest timestamped event in ``[lo - skew, hi + skew]`` (open bounds when None); else
+    the first untimed event (by file and line), if any."""
+    best: Event | None = None
+    untimed: Event | None = None
+    for event in events:
+        ts = event.timestamp
+        if ts is None:
+            if untimed is None or order_key(event) < order_key(untimed):
+                untimed = event
+            continue
+        if lo is not None and ts < lo - skew:
+            continue
+        if hi is not None and ts > hi + skew:
+            continue
+        if best is None or order_key(event) < order_key(best):
+            best = event
+    return best if best is not None else untimed
+
+
+def _last(events: Iterable[Event], lo: float | None, skew: float) -> Event | None:
+    timed = [
+        e for e in events if e.timestamp is not None and (lo is None or e.timestamp >= lo - skew)
+    ]
+    return max(timed, key=order_key) if timed else None
+
+
+class _Timeline:
+    """Milestones of one boot under construction."""
+
+    def __init__(self, boot: Boot) -> None:
+        self.boot = boot
+
+    def put(self, milestone: Milestone, event: Event | None, ts: float | None = None) -> None:
+        if event is None:
+            return
+        value = event.timestamp if ts is None else ts
+        if value is None:
+            return
+        self.boot.milestones[milestone.value] = value
+        self.boot.sources[milestone.value] = event.source
+
+
+def resolve_request(index: Correlator, rid: str) -> Boot:
+    """The boot of an accepted ``POST /servers`` linked to no instance in the input.
+
+    Named by its request id; in ERROR with the conductor's reason when scheduling failed
+    (``Failed to schedule instances``), else unknown -- as far as these logs show, it never
+    left the scheduler.
+    """
+    boot = Boot(instance=rid, request_id=rid, phase="schedule")
+    line = _Timeline(boot)
+    post = index.requests[rid]
+    if post.timestamp is not None:
+        line.put(Milestone.REQUESTED, post, post.timestamp - (post.value or 0.0))
+    failed = first(index.request_events.get(rid, {}).get(Kind.SCHEDULE_FAILED, ()), None, None, 0)
+    if failed is not None:
+        boot.outcome = Outcome.ERROR
+        boot.reason = failed.text
+        boot.reason_key = failures.reason_key(boot.reason)
+        boot.sources["reason"] = failed.source
+        line.put(Milestone.FINISHED, failed)
+    return boot
+
+
+def resolve_boot(index: Correlator, uuid: str) -> Boot:
+    """Resolve one instance's boot (see the module docstring for the rules)."""
+    skew = index.skew
+    ev = index.instance_events[uuid]
+    boot = Boot(instance=uuid)
+    line = _Timeline(boot)
+
+    rid = index.request_of(uuid)
+    requested = index.requests.get(rid) if rid is not None else None
+    boot.request_id = rid if requested is not None else None
+    by_request = index.request_events.get(rid, {}) if rid is not None else {}
+    req_ts = None
+    if requested is not None and requested.timestamp is not None:
+        req_ts = requested.timestamp - (requested.value or 0.0)
+
+    # Start: "Starting instance..." (DEBUG); on INFO-level logs the claim stands in.
+    build = first(ev.get(Kind.BUILD_STARTED, ()), None, None, skew) or first(
+        ev.get(Kind.CLAIMED, ()), req_ts, None, skew
+    )
+    scheduled = first(ev.get(Kind.SCHEDULED, ()), req_ts, None, skew)
+    starts = [e.timestamp for e in (build, scheduled) if e is not None and e.timestamp is not None]
+    if not starts:
+        starts = [
+            e.timestamp
+            for k in (*BOOT_START_KINDS, *_ERROR_ENDS)
+            for e in ev.get(k, ())
+            if e.timestamp is not None
+        ]
+    lo = build.timestamp if build is not None and build.timestamp is not None else None
+    if lo is None:
+        lo = min(starts) if starts else req_ts
+
+    # The last attempt starts after the last reschedule; its end is the boot's end.
+    resched = _last(ev.get(Kind.RESCHEDULED, ()), lo, skew)
+    attempt_lo = resched.timestamp if resched is not None else lo
+    ends = [first(ev.get(Kind.BUILD_TOOK, ()), attempt_lo, None, skew)]
+    ends += [first(ev.get(k, ()), attempt_lo, None, skew) for k in _ERROR_ENDS]
+    ends.append(first(by_request.get(Kind.SCHEDULE_FAILED, ()), req_ts, None, skew))
+    enders = [e for e in ends if e is not None]
+    if not enders and resched is None:
+        stand_in = first(ev.get(Kind.SPAWN_FAILED, ()), lo, None, skew)
+        enders = [stand_in] if stand_in is not None else []
+    finish = min(enders, key=order_key) if enders else None
+    hi = finish.timestamp if finish is not None else None
+
+    if requested is not None and req_ts is not None:
+        line.put(Milestone.REQUESTED, requested, req_ts)
+    line.put(Milestone.SCHEDULED, scheduled)
+    line.put(Milestone.BUILD_STARTED, build)
+    line.put(Milestone.RUNNING, first(ev.get(Kind.RUNNING, ()), lo, hi, skew))
+    line.put(Milestone.FINISHED, finish)
+
+    # Host: the claim names the node; else the nova-compute log's host; else nova-api's cast.
+    claimed = first(ev.get(Kind.CLAIMED, ()), lo, hi, skew)
+    if claimed is not None and claimed.text:
+        boot.host = claimed.text
+    else:
+        boot.host = index.source_host(uuid)
+
+    deleted = first(
+        [*ev.get(Kind.DELETE_REQUESTED, ()), *ev.get(Kind.DELETING, ())], lo, None, skew
+    )
+    window_hi = hi
+    if window_hi is None:
+        # Unfinished build: a delete or nova's cleanup ends it (later events are another's).
+        ended = first([*ev.get(Kind.TERMINATING, ())], lo, None, skew)
+        window_hi = ended.timestamp if ended is not None else None
+    ports, refused = _chains(index, uuid, boot, line, lo, window_hi)
+
+    spawn = first(ev.get(Kind.SPAWN_TOOK, ()), lo, hi, skew)
+    built = first(ev.get(Kind.BUILD_TOOK, ()), lo, hi, skew)
+    boot.spawn_seconds = spawn.value if spawn is not None else None
+    boot.build_seconds = built.value if built is not None else None
+    timed_out = first(ev.get(Kind.TIMEOUT, ()), lo, hi, skew) is not None
+    neutron_failed = any(
+        first(index.port_events[p].get(Kind.NEUTRON_FAILED, ()), lo, hi, skew) for p in ports
+    )
+
+    if finish is not None and finish.kind is Kind.BUILD_TOOK:
+        boot.outcome = Outcome.ACTIVE
+    elif finish is not None:
+        boot.outcome = Outcome.ERROR
+    elif Milestone.RUNNING.value in boot.milestones:
+        boot.outcome = Outcome.ACTIVE  # releases before Liberty log no "Took … to build"
+    elif deleted is not None:
+        boot.outcome = Outcome.DELETED
+    if timed_out:
+        boot.reason = VIF_PLUGGING_TIMEOUT
+    elif neutron_failed:
+        boot.reason = "neutron_reported_failure"
+    elif boot.outcome is Outcome.ERROR:
+        root = _root_reason(ev, by_request, lo, hi, req_ts, skew)
+        if root is not None:
+            boot.reason = root.text
+            boot.sources["reason"] = root.source
+    boot.reason_key = failures.reason_key(boot.reason)
+    if boot.outcome is not Outcome.ACTIVE:
+        boot.phase = _phase(boot, ev, lo, hi, skew, timed_out or neutron_failed)
+    stop = stop_point(boot.milestones, boot.outcome, boot.reason, refused=refused)
+    services = index.services_read
+    if stop is not None and services is not None and STOP_SERVICE[stop] not in services:
+        stop = UNKNOWN_STOP
+    boot.stopped_at = stop
+    return boot
+
+
+def _chains(
+    index: Correlator,
+    uuid: str,
+    boot: Boot,
+    line: _Timeline,
+    lo: float | None,
+    hi: float | None,
+) -> tuple[list[str], bool]:
+    """Each port's chain; the boot's milestone is the last port's.  Returns (ports, refused)."""
+    skew = index.skew
+    ports = sorted(index.instance_ports.get(uuid, ()))
+    waited = [
+        p for p in ports if first(index.port_events[p].get(Kind.WAIT_PREPARED, ()), lo, hi, skew)
+    ]
+    chain_ports = waited or ports
+    per_port: dict[str, dict[Milestone, Event]] = {}
+    refused = False
+    for port in chain_ports:
+        # Port events naming another instance are another build's (a reused port).
+        kinds = {
+            k: [e for e in events if e.instance is None or e.instance == uuid]
+            for k, events in index.port_events[port].items()
+        }
+        chain: dict[Milestone, Event] = {}
+        prev: float | None = lo
+        for kind, milestone in _CHAIN:
+            start = lo if kind is Kind.WAIT_PREPARED else prev  # prepared beside the binding
+            found = _timed(first(kinds.get(kind, ()), start, hi, skew))
+            if found is None and kind is Kind.PORT_BOUND:
+                # Without nova's DEBUG line: neutron's answer to the binding PUT, else
+                # ML2's "Bound port" (Kilo binds within the POST that creates the port).
+                found = _timed(first(kinds.get(Kind.PORT_PUT, ()), start, hi, skew)) or _timed(
+                    first(kinds.get(Kind.BOUND, ()), start, hi, skew)
+                )
+            if found is not None:
+                chain[milestone] = found
+                if kind is not Kind.WAIT_PREPARED:
+                    prev = found.timestamp
+        per_port[port] = chain
+        refused = refused or first(kinds.get(Kind.EVENT_REFUSED, ()), lo, hi, skew) is not None
+        if boot.host is None:
+            api = chain.get(Milestone.EVENT_API)
+            if api is not None and api.text:
+                boot.host = api.text
+
+    def wait_time(port: str) -> float:
+        wait = per_port[port].get(Milestone.WAIT_PREPARED)
+        return wait.timestamp if wait is not None and wait.timestamp is not None else float("inf")
+
+    boot.ports = sorted(chain_ports, key=lambda p: (wait_time(p), p))
+    for _kind, milestone in _CHAIN:
+        if not chain_ports or not all(milestone in per_port[p] for p in chain_ports):
+            continue
+        line.put(milestone, max((per_port[p][milestone] for p in chain_ports), key=order_key))
+    return chain_ports, refused
+
+
+def _timed(event: Event | None) -> Event | None:
+    """Chain milestones need a time: an untimed line cannot be placed on the chain."""
+    return event if event is not None and event.timestamp is not None else None
+
+
+def _root_reason(
+    ev: dict[Kind, list[Event]],
+    by_request: dict[Kind, list[Event]],
+    lo: float | None,
+    hi: float | None,
+    req_ts: float | None,
+    skew: float,
+) -> Event | None:
+    """The earliest failure statement of the build: nova's first word on what went wrong."""
+    found = [first(ev.get(k, ()), lo, hi, skew) for k in _FAILURE_KINDS]
+    found.append(first(by_request.get(Kind.SCHEDULE_FAILED, ()), req_ts, hi, skew))
+    stated = [e for e in found if e is not None and e.text]
+    if not stated:
+        return None
+    return min(stated, key=order_key)
+
+
+def _phase(
+    boot: Boot,
+    ev: dict[Kind, list[Event]],
+    lo: float | None,
+    hi: float | None,
+    skew: float,
+    vif_failure: bool,
+) -> str:
+    """Where a boot that did not run failed or was last seen (:data:`~stacktwin.boots.PHASES`).
+
+    The vif wait is part of the spawn; otherwise nova's failure text names the phase when it
+    can (``Failed to allocate network(s)``, ``Failure prepping block device``, ``Instance
+    failed to spawn``, the conductor's scheduling failure), else the furthest evidence does.
+    """
+    if vif_failure:
+        return "spawn"
+    hints = [failures.phase_hint(boot.reason)]
+    failed = [first(ev.get(k, ()), lo, hi, skew) for k in _FAILURE_KINDS]
+    hints += [failures.phase_hint(e.text) for e in sorted((e for e in failed if e), key=order_key)]
+    for hint in hints:
+        if hint is not None:
+            return hint
+    if Milestone.RUNNING.value in boot.milestones or ev.get(Kind.RUNNING):
+        return "after_spawn"
+    if any(ev.get(k) for k in (Kind.WAIT_PREPARED, Kind.SPAWN_TOOK)):
+        return "spawn"
+    if any(ev.get(k) for k in (Kind.BUILD_STARTED, Kind.CLAIMED)):
+        return "build"
+    return "schedule"
