@@ -113,3 +113,21 @@ def test_parquet_without_pyarrow_names_the_extra(monkeypatch: pytest.MonkeyPatch
 def test_empty_json_path_is_an_error_not_a_silent_success() -> None:
     result = CliRunner().invoke(app, ["simulate", "all-in-one", "--duration", "60", "--json", ""])
     assert result.exit_code == 2 and "needs a file name" in result.stderr
+
+
+def test_simulate_set_changes_one_setting_by_its_cli_path() -> None:
+    run = stacktwin.simulate(
+        "all-in-one", duration=300, set={"neutron.DEFAULT.rpc_workers": 3, "release": "2023.1"}
+    )
+    assert run.settings is not None
+    assert run.settings["neutron"]["DEFAULT"]["rpc_workers"] == 3
+    assert run.settings["release"] == "2023.1"
+    with pytest.raises(api.ScenarioError, match="unknown field 'rpc_wrkers'"):
+        stacktwin.simulate("all-in-one", set={"neutron.DEFAULT.rpc_wrkers": 3})
+
+
+def test_cli_set_keeps_a_release_name_a_name() -> None:
+    from stacktwin.twin.overrides import parse_assignment
+
+    assert parse_assignment("release=2023.1") == ("release", "2023.1")
+    assert parse_assignment("cloud.hosts=30") == ("cloud.hosts", 30)

@@ -20,7 +20,7 @@ over these functions: what it prints is what they return.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +49,8 @@ __all__ = [
     "ConfiguredScenario",
     "InputError",
     "Run",
+    "Scenario",
+    "ScenarioError",
     "Trace",
     "check",
     "compare",
@@ -103,9 +105,11 @@ def scenario_of(
     instances: int | None = None,
     duration: float | None = None,
     config: Sequence[str] = (),
+    set: Mapping[str, Any] | None = None,
 ) -> Scenario:
     """The scenario to run: a built-in name, a YAML path or a :class:`Scenario`, with overrides
-    (``seed``, ``hosts``, ``instances``, ``duration``) and config files applied."""
+    (``seed``, ``hosts``, ``instances``, ``duration``), config files and ``set`` applied
+    (``{"neutron.DEFAULT.rpc_workers": 8}``, the paths of ``--set``)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(str(scenario))
     if config:
         sc = configure(sc, config).scenario
@@ -122,8 +126,10 @@ def scenario_of(
                 target = target[key]
             target[path[-1]] = value
     from stacktwin.twin import parse_scenario
+    from stacktwin.twin.overrides import apply_overrides, check_path
 
-    return parse_scenario(data, sc.name)
+    sc = parse_scenario(data, sc.name)
+    return apply_overrides(sc, [(check_path(k), v) for k, v in (set or {}).items()])
 
 
 def run_from_result(result: TwinResult, source: str) -> Run:
@@ -152,15 +158,23 @@ def simulate(
     instances: int | None = None,
     duration: float | None = None,
     config: Sequence[str] = (),
+    set: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> Run:
     """Run the digital twin once: a built-in scenario name, a scenario YAML path or a
-    :class:`~stacktwin.twin.Scenario`; ``config`` lays real nova/neutron files over it.
+    :class:`~stacktwin.twin.Scenario`; ``config`` lays real nova/neutron files over it and
+    ``set`` changes single settings (``{"nova.DEFAULT.heal_instance_info_cache_interval": 600}``).
 
     Raises :class:`~stacktwin.twin.ScenarioError` for a scenario that cannot be used.
     """
     sc = scenario_of(
-        scenario, seed=seed, hosts=hosts, instances=instances, duration=duration, config=config
+        scenario,
+        seed=seed,
+        hosts=hosts,
+        instances=instances,
+        duration=duration,
+        config=config,
+        set=set,
     )
     source = scenario.name if isinstance(scenario, Scenario) else str(scenario)
     return run_from_result(run_twin(sc, progress), source)

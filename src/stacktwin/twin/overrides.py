@@ -125,7 +125,18 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ScenarioError(f"--set {text}: expected SECTION.OPTION=VALUE")
     path, _, raw = text.partition("=")
-    return check_path(path.strip()), parse_value(raw.strip())
+    path = check_path(path.strip())
+    value = parse_value(raw.strip())
+    if not isinstance(value, str) and value is not None and _takes_text(path):
+        value = raw.strip()  # release=2023.1 is the name "2023.1", not a number
+    return path, value
+
+
+def _takes_text(path: str) -> bool:
+    """True when the field at ``path`` is a free text (``str``), so ``2023.1`` stays a name."""
+    annotation = settable_fields()[path].annotation
+    args = typing.get_args(annotation) or (annotation,)
+    return str in args
 
 
 def _nested(data: dict[str, Any], path: str, value: Any) -> None:
