@@ -1,3 +1,5 @@
+import pytest
+
 from stacktwin.boots import HOPS, Boot, Milestone, Outcome, slow_boots, stop_point, summarize
 from stacktwin.logs.failures import reason_key
 
@@ -49,7 +51,7 @@ def test_roundtrip_and_summary() -> None:
     assert s["stopped_at"] == {"agent": 1}
     vw = s["latency"]["vif_wait"]
     assert vw["count"] == 100 and vw["max"] == 100.0
-    assert abs(vw["p50"] - 50.5) < 1e-9
+    assert vw["p50"] == pytest.approx(50.5, abs=1e-9)
 
 
 def test_stop_is_the_hop_after_the_last_reached_and_only_for_the_vif_chain() -> None:

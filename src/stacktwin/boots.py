@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
@@ -248,22 +248,53 @@ class Boot:
         )
 
 
-PERCENTILES: tuple[float, ...] = (50.0, 95.0, 99.0)
+PERCENTILES: tuple[float, float, float] = (50.0, 95.0, 99.0)
 
 
-def distribution(values: Sequence[float] | np.ndarray) -> dict[str, float | int | None]:
+class Distribution(TypedDict):
+    """A latency distribution in seconds: ``None`` figures for an empty sample."""
+
+    count: int
+    mean: float | None
+    p50: float | None
+    p95: float | None
+    p99: float | None
+    max: float | None
+
+
+class Summary(TypedDict):
+    """What :func:`summarize` says of a set of boots (traced or simulated, the same keys)."""
+
+    boots: int
+    outcomes: dict[str, int]
+    timeouts: int
+    reasons: dict[str, int]
+    phases: dict[str, int]
+    stopped_at: dict[str, int]
+    failed: list[dict[str, Any]]
+    slow: list[dict[str, Any]]
+    latency: dict[str, Distribution]
+    vif_plugged: NotRequired[dict[str, int]]
+    """Traced runs: the vif-plugged sequences found (``sequences``, ``complete``)."""
+    input: NotRequired[dict[str, Any]]
+    """Traced runs: what the tracer read and skipped, and its notes."""
+
+
+def distribution(values: Sequence[float] | np.ndarray) -> Distribution:
     """count, mean, p50/p95/p99 and max of a sample (None for an empty one)."""
     arr = np.asarray(values, dtype=float)
     arr = arr[~np.isnan(arr)]
-    out: dict[str, float | int | None] = {"count": int(arr.size)}
     if arr.size == 0:
-        out.update({"mean": None, "p50": None, "p95": None, "p99": None, "max": None})
-        return out
-    out["mean"] = float(arr.mean())
-    for q in PERCENTILES:
-        out[f"p{q:g}"] = float(np.percentile(arr, q))
-    out["max"] = float(arr.max())
-    return out
+        return {"count": 0, "mean": None, "p50": None, "p95": None, "p99": None, "max": None}
+    p50, p95, p99 = (float(np.percentile(arr, q)) for q in PERCENTILES)
+    return {
+        "count": int(arr.size),
+        "mean": float(arr.mean()),
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+        "max": float(arr.max()),
+    }
 
 
 #: A hop at least this many times its peers' median, and this many seconds above it, is "much
@@ -329,7 +360,7 @@ def failed_rows(boots: Iterable[Boot]) -> list[dict[str, Any]]:
     ]
 
 
-def summarize(boots: Iterable[Boot]) -> dict[str, Any]:
+def summarize(boots: Iterable[Boot]) -> Summary:
     """The summary of a set of boots: outcomes, timeouts, stop points, latency distributions.
 
     ``reasons`` counts failures by their stable reason key (one row for 11 boots with the same
@@ -342,7 +373,7 @@ def summarize(boots: Iterable[Boot]) -> dict[str, Any]:
     reasons = Counter(key for b in boots if (key := b.reason_key or b.reason))
     phases = Counter(b.phase for b in boots if b.phase and b.outcome is not Outcome.ACTIVE)
     stops = Counter(s for b in boots if (s := b.chain_stop()) is not None)
-    latencies: dict[str, dict[str, float | int | None]] = {}
+    latencies: dict[str, Distribution] = {}
     for hop in (*HOPS, *SPANS):
         vals = [v for b in boots if (v := b.latency(hop)) is not None and math.isfinite(v)]
         latencies[hop.name] = distribution(vals)

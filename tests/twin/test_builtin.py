@@ -62,14 +62,15 @@ def test_large_site_before_times_out_during_the_storm(before: TwinResult) -> Non
     ]  # fmt: skip
     assert len(in_storm) > 0.9 * len(timed_out)
     # the deadline is vif_plugging_timeout after plug + domain creation: no wait exceeds it by much
-    assert s["latency"]["vif_wait"]["max"] <= 300 + 5
+    assert (s["latency"]["vif_wait"]["max"] or 0.0) <= 300 + 5
 
 
 def test_large_site_after_has_no_timeout(after: TwinResult, before: TwinResult) -> None:
     s = after.summary
     assert s["timeouts"] == 0 and s["outcomes"]["error"] == 0
     assert s["outcomes"]["active"] == s["boots"] == before.summary["boots"]
-    assert s["latency"]["vif_wait"]["p99"] < 0.1 * 300
+    p99 = s["latency"]["vif_wait"]["p99"]
+    assert p99 is not None and p99 < 0.1 * 300
     # the changes show in the load: heal 10x fewer GETs, 20 RPC workers per server
     assert after.load["neutron.api.heal"] < before.load["neutron.api.heal"] / 9
     assert after.components["neutron_workers"]["rpc_workers"] == 20

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from stacktwin.boots import Boot, summarize
+from stacktwin.boots import Boot, Summary, summarize
 from stacktwin.logs.correlate import Correlator, VifPlugged
 from stacktwin.logs.scan import ScanStats, scan
 from stacktwin.logs.sources import Override, Problems, SourceWalker
@@ -66,7 +66,7 @@ class TraceResult:
         """False when nothing at all could be read (the command then exits non-zero)."""
         return self.files_read > 0
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         """The shared boot summary plus what the tracer read and skipped."""
         out = summarize(self.boots)
         out["vif_plugged"] = {

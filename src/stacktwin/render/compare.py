@@ -16,7 +16,7 @@ Each row knows whether a higher value is worse, so a renderer can colour a regre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +118,7 @@ def comparison_rows(runs: Sequence[Run]) -> list[Row]:
         counts = tuple(s["stopped_at"].get(stop, 0) for s in sums)
         rows.append(Row("chain stopped at", stop, counts))
     for name in LATENCY_ROWS:
-        dists = [s["latency"].get(name) or {} for s in sums]
+        dists: list[Mapping[str, Any]] = [s["latency"].get(name) or {} for s in sums]
         if not any(d.get("count") for d in dists):
             continue
         for stat in LATENCY_STATS:

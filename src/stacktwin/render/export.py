@@ -9,7 +9,7 @@ and span latency (seconds), and the milestone sources as a JSON text column.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def write_json(
-    path: str | Path, summary: dict[str, Any], boots: Sequence[Boot], **extra: Any
+    path: str | Path, summary: Mapping[str, Any], boots: Sequence[Boot], **extra: Any
 ) -> None:
     """Write ``{**extra, "summary": …, "boots": [...]}`` as JSON (``-``: standard output)."""
     write_json_file(path, {**extra, "summary": summary, "boots": [b.to_dict() for b in boots]})

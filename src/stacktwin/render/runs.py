@@ -18,11 +18,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from stacktwin.boots import Boot, Outcome, summarize
+from stacktwin.boots import Boot, Outcome, Summary, summarize
 from stacktwin.config.catalogue import VIF_PLUGGING_TIMEOUT
 from stacktwin.optional import MissingDependency
 
@@ -56,7 +56,7 @@ class Run:
     label: str
     kind: Kind
     source: str
-    summary: dict[str, Any]
+    summary: Summary
     boots: list[Boot]
     components: dict[str, Any] | None = None
     timeseries: dict[str, list[float]] | None = None
@@ -182,7 +182,7 @@ def run_from_dict(data: Any, source: str) -> Run:
     if boots is None:
         if not isinstance(saved, dict) or any(k not in saved for k in _SUMMARY_KEYS):
             raise InputError(f"{source}: a {kind} run without boots and without a usable summary")
-        summary: dict[str, Any] = dict(saved)
+        summary = cast(Summary, dict(saved))  # the keys every summary has were checked
         boots = []
     else:
         summary = summarize(boots)

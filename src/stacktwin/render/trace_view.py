@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ def _short(text: str | None, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def failed_view(summary: dict[str, Any], limit: int = 10) -> Text | None:
+def failed_view(summary: Mapping[str, Any], limit: int = 10) -> Text | None:
     """The failed boots by name (the first ``limit``): outcome, phase, chain stop, and the
     reason as nova states it on the line below."""
     rows = summary.get("failed") or []
@@ -57,7 +58,7 @@ def failed_view(summary: dict[str, Any], limit: int = 10) -> Text | None:
     return text
 
 
-def slow_view(summary: dict[str, Any], limit: int = 10) -> Table | None:
+def slow_view(summary: Mapping[str, Any], limit: int = 10) -> Table | None:
     """Boots with a hop much slower than its peers (the hop, its time, the peers' median)."""
     rows = summary.get("slow") or []
     if not rows:
@@ -74,7 +75,7 @@ def slow_view(summary: dict[str, Any], limit: int = 10) -> Table | None:
     return table
 
 
-def summary_view(summary: dict[str, Any], failed_limit: int = 10) -> Group:
+def summary_view(summary: Mapping[str, Any], failed_limit: int = 10) -> Group:
     """Notes on the input, boots by outcome and reason, the failed and the slow boots by name,
     where failed chains stopped, latency percentiles, input read/skipped."""
     outcomes = Table(title=f"Boots found: {summary['boots']}", title_justify="left")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from stacktwin.boots import Boot, summarize
+from stacktwin.boots import Boot, Summary, summarize
 from stacktwin.twin.engine import ProcessGenerator, Timeout
 from stacktwin.twin.resources import Resource
 from stacktwin.twin.scenario import Scenario
@@ -26,10 +26,10 @@ class TwinResult:
     timeseries: dict[str, list[float]]
     events: int
     wall_seconds: float
-    _summary: dict[str, Any] | None = field(default=None, repr=False)
+    _summary: Summary | None = field(default=None, repr=False)
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         """The boots' summary (see :func:`stacktwin.boots.summarize`)."""
         if self._summary is None:
             self._summary = summarize(self.boots)
