@@ -24,25 +24,35 @@ def check(
         ),
     ],
     hosts: Annotated[
-        int | None, typer.Option(min=1, help="Compute hosts, one OVS agent each (default 1000).")
+        int | None,
+        typer.Option(min=1, help="Compute hosts, one OVS agent each (default 1000).", metavar="N"),
     ] = None,
     instances: Annotated[
-        int | None, typer.Option(min=0, help="Instances (default: 20 per host).")
+        int | None, typer.Option(min=0, help="Instances (default: 20 per host).", metavar="N")
     ] = None,
     boots_per_minute: Annotated[
         float | None,
-        typer.Option(min=0, help="Boot-storm rate (default: one boot per 10 hosts per minute)."),
+        typer.Option(
+            min=0,
+            help="Boot-storm rate (default: one boot per 10 hosts per minute).",
+            metavar="RATE",
+        ),
     ] = None,
     neutron_servers: Annotated[
-        int | None, typer.Option(min=1, help="neutron-server nodes (default 3).")
+        int | None, typer.Option(min=1, help="neutron-server nodes (default 3).", metavar="N")
     ] = None,
     neutron_server_cores: Annotated[
         int | None,
-        typer.Option(min=1, help="CPUs per neutron server, RAM ≥ 2 GiB per CPU assumed (16)."),
+        typer.Option(
+            min=1, help="CPUs per neutron server, RAM ≥ 2 GiB per CPU assumed (16).", metavar="N"
+        ),
     ] = None,
     release: Annotated[
         str | None,
-        typer.Option(help="OpenStack release of the files: name (ussuri) or year (2025.1)."),
+        typer.Option(
+            help="OpenStack release of the files: name (ussuri) or year (2025.1).",
+            metavar="RELEASE",
+        ),
     ] = None,
     db_max_connections: Annotated[
         int | None,
@@ -56,7 +66,8 @@ def check(
         str | None,
         typer.Option(
             help="Take the scale (hosts, instances, peak boot rate, neutron servers and cores, "
-            "release) from a twin scenario (built-in name or YAML); options above override it."
+            "release) from a twin scenario (built-in name or YAML); options above override it.",
+            metavar="SCENARIO",
         ),
     ] = None,
     json_out: Annotated[

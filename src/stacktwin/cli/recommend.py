@@ -67,6 +67,7 @@ def recommend(
             "--objective",
             help="FIGURE OP NUMBER, OP one of <=, <, >=, >, == (repeat): 'vif_wait.p99<=60', "
             "'errors==0'. Met when the whole 95% interval meets it.",
+            metavar="OBJECTIVE",
         ),
     ],
     knob: Annotated[
@@ -76,18 +77,26 @@ def recommend(
             help="PATH=V1,V2,… or PATH=LO..HI to search (repeat; replaces the default knobs: "
             "heal interval, rpc_workers, max_pool_size, flow deletion, state-report workers, "
             "max_overflow, rpc_response_timeout, agent_down_time, vif_plugging_timeout).",
+            metavar="PATH=V1,V2|LO..HI",
         ),
     ] = None,
-    budget: Annotated[int, typer.Option(min=1, help="Runs the search may make.")] = 48,
-    replications: Annotated[int, typer.Option(min=2, help="Seeds per setting.")] = 3,
+    budget: Annotated[
+        int, typer.Option(min=1, help="Runs the search may make.", metavar="RUNS")
+    ] = 48,
+    replications: Annotated[int, typer.Option(min=2, help="Seeds per setting.", metavar="N")] = 3,
     db_max_connections: Annotated[
-        int, typer.Option(min=1, help="The database's max_connections (kolla-ansible's 10000).")
+        int,
+        typer.Option(
+            min=1, help="The database's max_connections (kolla-ansible's 10000).", metavar="N"
+        ),
     ] = 10_000,
-    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
-    jobs: Annotated[int, typer.Option(help=JOBS_HELP, min=0)] = 0,
-    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help=JOBS_HELP, min=0, metavar="N")] = 0,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP, metavar="ADDRESS")] = None,
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the search as JSON.")
+        Path | None, typer.Option("--json", help="Write the search as JSON.", metavar="FILE|-")
     ] = None,
 ) -> None:
     """The cheapest setting (CPU, RAM, DB connections) that meets every objective with 95%

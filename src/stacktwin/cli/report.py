@@ -55,7 +55,9 @@ def compare(
         str | None,
         typer.Option("--json", metavar="FILE|-", help="Also write the comparison as JSON."),
     ] = None,
-    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
+    ] = None,
 ) -> None:
     """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load."""
     from stacktwin.render.compare import comparison, comparison_table
@@ -71,13 +73,18 @@ def report(
     inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUT_HELP)],
     output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")],
     slowest: Annotated[
-        int, typer.Option(min=0, help="Boots per input in the waterfall (slowest first).")
+        int,
+        typer.Option(min=0, help="Boots per input in the waterfall (slowest first).", metavar="N"),
     ] = 20,
     instance: Annotated[
         list[str] | None,
-        typer.Option("--instance", help="Also show this instance in the waterfall (repeat)."),
+        typer.Option(
+            "--instance", help="Also show this instance in the waterfall (repeat).", metavar="UUID"
+        ),
     ] = None,
-    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report (plots embedded, opens offline); a sweep's --json or
     Parquet file gives each figure against each knob with its 95% band."""

@@ -59,9 +59,24 @@ def simulate(
             "scenario YAML file (docs/scenarios.md)."
         ),
     ] = "large-site-before",
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed (default: the scenario's).", metavar="SEED")
+    ] = None,
     json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the run as JSON to this file ('-': stdout).")
+        str | None,
+        typer.Option(
+            "--json", help="Write the run as JSON to this file ('-': stdout).", metavar="FILE|-"
+        ),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            metavar="OBJECTIVE",
+            help="Exit 1 when this holds (repeat), for CI gates: 'errors>0', 'vif_wait.p99>150' "
+            "(the objective grammar of recommend); with replications, when it holds on any "
+            "replication.",
+        ),
     ] = None,
     ablate: Annotated[
         bool,
@@ -69,6 +84,7 @@ def simulate(
             "--ablate",
             help="Also run the scenario with each of the four production changes alone, and all "
             "together, and print them side by side.",
+            metavar="",
         ),
     ] = False,
     replications: Annotated[
@@ -78,17 +94,23 @@ def simulate(
             help="Runs on seeds seed, seed+1, …: mean, 95% t-interval and min–max of every "
             "figure (--json: each replication and the aggregate). Default: 1 run below 1,000 "
             "boots simulated, 5 from 1,000 boots.",
+            metavar="N",
         ),
     ] = None,
-    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
-    jobs: Annotated[int, typer.Option(help=JOBS_HELP, min=0)] = 0,
-    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
-    hosts: Annotated[
-        int | None, typer.Option(help="Override the number of compute hosts.", min=1)
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
     ] = None,
-    instances: Annotated[int | None, typer.Option(help="Override the VMs running.", min=0)] = None,
+    jobs: Annotated[int, typer.Option(help=JOBS_HELP, min=0, metavar="N")] = 0,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP, metavar="ADDRESS")] = None,
+    hosts: Annotated[
+        int | None, typer.Option(help="Override the number of compute hosts.", min=1, metavar="N")
+    ] = None,
+    instances: Annotated[
+        int | None, typer.Option(help="Override the VMs running.", min=0, metavar="N")
+    ] = None,
     duration: Annotated[
-        float | None, typer.Option(help="Override the seconds of arrivals.", min=1)
+        float | None,
+        typer.Option(help="Override the seconds of arrivals.", min=1, metavar="SECONDS"),
     ] = None,
     config: Annotated[
         list[str] | None,
@@ -96,16 +118,26 @@ def simulate(
             "--config",
             help="A real nova.conf / neutron.conf / agent .ini (repeat; later files win; "
             "prefix nova: or neutron: when ambiguous): its settings replace the scenario's.",
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:
     """Run the digital twin on a scenario: boot latencies, timeouts, component load."""
     from stacktwin.api import scenario_of
+    from stacktwin.objectives import ObjectiveError, parse_objective
     from stacktwin.render.twin_view import render_simulation
     from stacktwin.twin import ScenarioError, load_scenario, run_scenario
     from stacktwin.twin.batch.replications import default_replications
 
     err = Console(stderr=True)
+    try:
+        gates = [parse_objective(text) for text in fail_on or ()]
+    except ObjectiveError as exc:
+        err.print(f"error: --fail-on: {exc}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    if gates and ablate:
+        err.print("error: --fail-on gates a run or its replications, not --ablate", markup=False)
+        raise typer.Exit(2)
     try:
         sc = load_scenario(scenario)
     except ScenarioError as exc:
@@ -129,7 +161,8 @@ def simulate(
         _ablation(sc, n, jobs, scheduler, out, err, json_out)
         return
     if n > 1:
-        _replications(sc, n, jobs, scheduler, out, err, json_out)
+        records = _replications(sc, n, jobs, scheduler, out, err, json_out)
+        _gate(gates, records, err)
         return
     end = sc.end_time()
     with Progress(
@@ -149,12 +182,29 @@ def simulate(
     if json_out is not None:  # the output first: nothing printed afterwards can lose it
         write_json_output(result.to_dict(), json_out)
     render_simulation(out, result)
+    _gate(gates, [result.to_dict(with_boots=False, with_timeseries=False)], err)
+
+
+def _gate(gates: list[Any], records: list[Any], err: Console) -> None:
+    """Exit 1 when a ``--fail-on`` objective holds on any run record."""
+    from stacktwin.twin.batch.figures import headline
+
+    held = []
+    for gate in gates:
+        values = [headline(r).get(gate.figure) for r in records]
+        hits = [v for v in values if gate.holds(v)]
+        if hits:
+            held.append(f"{gate} holds ({gate.figure} = {', '.join(f'{v:g}' for v in hits)})")
+    for line in held:
+        err.print(f"fail-on: {line}", highlight=False, markup=False)
+    if held:
+        raise typer.Exit(1)
 
 
 def _replications(
     sc: Any, n: int, jobs: int, scheduler: str | None, out: Console, err: Console,
     json_out: str | None,
-) -> None:  # fmt: skip
+) -> list[Any]:  # fmt: skip
     from stacktwin.render.batch_view import replications_table
     from stacktwin.twin.batch.executor import with_seed
     from stacktwin.twin.batch.replications import replications_output, seeds_for
@@ -170,6 +220,7 @@ def _replications(
         f"{sc.end_time():.0f} s simulated each"
     )
     out.print(replications_table(doc["aggregate"], "Across replications"))
+    return list(records)
 
 
 def _ablation(

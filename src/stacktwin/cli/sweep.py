@@ -22,24 +22,35 @@ def sweep(
             "--vary",
             help="PATH=V1,V2,… : a knob and its values, e.g. neutron.DEFAULT.rpc_workers=1,2,4,8 "
             "(repeat: the grid is every combination).",
+            metavar="PATH=V1,V2,…",
         ),
     ],
     replications: Annotated[
-        int, typer.Option(min=1, help="Seeds per point (the same seeds at every point).")
+        int,
+        typer.Option(min=1, help="Seeds per point (the same seeds at every point).", metavar="N"),
     ] = 3,
     samples: Annotated[
         int | None,
-        typer.Option(min=1, help="Run only this many points of the grid, drawn at random."),
+        typer.Option(
+            min=1, help="Run only this many points of the grid, drawn at random.", metavar="K"
+        ),
     ] = None,
-    sets: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
-    jobs: Annotated[int, typer.Option(help=JOBS_HELP, min=0)] = 0,
-    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help=JOBS_HELP, min=0, metavar="N")] = 0,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP, metavar="ADDRESS")] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write one row per run as Parquet.")
+        Path | None,
+        typer.Option("-o", "--output", help="Write one row per run as Parquet.", metavar="FILE"),
     ] = None,
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help="Write the sweep as JSON (rows and per-point intervals)."),
+        typer.Option(
+            "--json",
+            help="Write the sweep as JSON (rows and per-point intervals).",
+            metavar="FILE|-",
+        ),
     ] = None,
 ) -> None:
     """Run every point of a grid of settings × every replication: a table per point with mean

@@ -19,6 +19,7 @@ file (``neutron.database.max_pool_size``) and, for an unknown field, the allowed
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -276,9 +277,12 @@ def load_scenario(name_or_path: str) -> Scenario:
         ref = resources.files("stacktwin.twin") / "scenarios" / f"{name_or_path}.yaml"
         return parse_scenario(_read_yaml(ref.read_text("utf-8"), name_or_path), name_or_path)
     if not path.exists():
-        names = ", ".join(builtin_names())
+        names = builtin_names()
+        close = difflib.get_close_matches(name_or_path, names, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ScenarioError(
-            f"{name_or_path}: no such file or built-in scenario (built-in: {names})"
+            f"{name_or_path}: no such file or built-in scenario{hint} "
+            f"(built-in: {', '.join(names)})"
         )
     try:
         raw = path.read_bytes()
