@@ -29,7 +29,7 @@ def _apply_config(sc: Any, files: list[str], err: Console) -> Any:
     try:
         configured = configure(sc, files)
     except ScenarioError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for problem in configured.problems:
         err.print(
@@ -133,7 +133,7 @@ def simulate(
     try:
         gates = [parse_objective(text) for text in fail_on or ()]
     except ObjectiveError as exc:
-        err.print(f"error: --fail-on: {exc}", highlight=False, markup=False)
+        err.print(f"error: --fail-on: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if gates and ablate:
         err.print("error: --fail-on gates a run or its replications, not --ablate", markup=False)
@@ -141,14 +141,14 @@ def simulate(
     try:
         sc = load_scenario(scenario)
     except ScenarioError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if config:
         sc = _apply_config(sc, config, err)
     try:  # the command-line overrides are validated like the file: limits named, no traceback
         sc = scenario_of(sc, seed=seed, hosts=hosts, instances=instances, duration=duration)
     except ScenarioError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     sc = apply_sets(sc, sets, err)
     out = Console(stderr=json_out == "-")
