@@ -99,7 +99,9 @@ def check(
             db_max_connections=db_max_connections,
         )
     except ScenarioError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        Console(stderr=True).print(
+            f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(2) from None
     except ValidationError as err:
         item = err.errors()[0]
