@@ -12,6 +12,7 @@ from rich.table import Table
 
 from stacktwin.cli.app import app
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, fail, load_with_sets, run_batch
+from stacktwin.render.fit import FitTable
 
 _SHOWN = ("error", "timeouts", "vif_wait.p50", "vif_wait.p99", "boot.p99",
           "neutron_rpc.utilisation", "neutron_api.utilisation")  # fmt: skip
@@ -20,7 +21,7 @@ _SHOWN = ("error", "timeouts", "vif_wait.p50", "vif_wait.p99", "boot.p99",
 def _changes_table(ev: Any) -> Table:
     from stacktwin.twin.batch.knobs import config_line, knob_words
 
-    table = Table(title="Change", title_justify="left")
+    table = FitTable(title="Change", title_justify="left")
     for col in ("setting", "from", "to", "config line to set"):
         table.add_column(col)
     for path, (old, new) in ev.changes.items():
@@ -31,7 +32,7 @@ def _changes_table(ev: Any) -> Table:
 def _figures_table(ev: Any, base: Any, objectives: list[Any]) -> Table:
     from stacktwin.twin.batch.stats import fmt_interval
 
-    table = Table(title="Predicted (mean [95% CI] over the seeds)", title_justify="left")
+    table = FitTable(title="Predicted (mean [95% CI] over the seeds)", title_justify="left")
     for col in ("figure", "as is", "with the change", "objective"):
         table.add_column(col, justify="right" if col != "figure" else "left")
     figures = list(dict.fromkeys([*(o.figure for o in objectives), *_SHOWN]))
@@ -45,7 +46,7 @@ def _figures_table(ev: Any, base: Any, objectives: list[Any]) -> Table:
 
 
 def _runs_table(rec: Any) -> Table:
-    table = Table(title=f"Settings tried ({rec.runs} runs)", title_justify="left")
+    table = FitTable(title=f"Settings tried ({rec.runs} runs)", title_justify="left")
     for col in ("#", "changes", "feasible", "core-equiv.", "errors", "vif p99"):
         table.add_column(col)
     ranked = sorted(rec.evaluations, key=lambda e: (not e.feasible, e.cost["core_equivalents"]))

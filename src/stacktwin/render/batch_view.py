@@ -8,6 +8,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from stacktwin.render.fit import FitTable
 from stacktwin.twin.batch.figures import COMPONENTS
 from stacktwin.twin.batch.stats import excludes_zero, fmt_interval
 
@@ -48,7 +49,7 @@ def _mean(iv: Mapping[str, Any], digits: int, pct: bool) -> str:
 
 def replications_table(agg: Mapping[str, Mapping[str, Any]], title: str) -> Table:
     """Headline figures across replications: mean, 95% t-interval, min–max, n."""
-    table = Table(title=title, title_justify="left",
+    table = FitTable(title=title, title_justify="left",
                   caption="95% CI: Student t-interval of the mean across replications",
                   caption_justify="left")  # fmt: skip
     table.add_column("figure")
@@ -98,7 +99,7 @@ def _delta(iv: Mapping[str, Any], digits: int, pct: bool) -> str:
 
 def ablation_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
     """Each variant's mean and, below base, its paired change against base with the interval."""
-    table = Table(
+    table = FitTable(
         title=title,
         title_justify="left",
         caption=escape("; ".join(f"{r['variant']}: {r['change']}" for r in rows[1:]))
@@ -142,7 +143,7 @@ def points_table(
     points: Sequence[Mapping[str, Any]], knobs: Sequence[str], figures: Sequence[str], title: str
 ) -> Table:
     """One row per sweep point: its settings, then each figure's mean [95% CI]."""
-    table = Table(title=title, title_justify="left",
+    table = FitTable(title=title, title_justify="left",
                   caption="mean [95% CI across replications]", caption_justify="left")  # fmt: skip
     for k in knobs:
         table.add_column(k.split(".")[-1], justify="right")

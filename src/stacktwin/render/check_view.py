@@ -9,9 +9,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from stacktwin.config.audit import Report
+from stacktwin.render.fit import FitTable
 
 _STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -41,7 +41,7 @@ def render_table(report: Report, console: Console) -> None:
         console.print(f"  node {escape(source)}: {escape(roles)}", soft_wrap=True)
     for name in report.files:
         console.print(f"  file {escape(name)}", soft_wrap=True)
-    load = Table(title="Load this configuration implies", title_justify="left")
+    load = FitTable(title="Load this configuration implies", title_justify="left")
     load.add_column("figure")
     load.add_column("value", justify="right")
     load.add_column("unit")
@@ -49,7 +49,7 @@ def render_table(report: Report, console: Console) -> None:
     for fig in report.figures:
         load.add_row(fig.name, _fmt(fig.value), fig.unit, escape(fig.basis))
     console.print(load)
-    table = Table(title="Findings", title_justify="left", show_lines=True)
+    table = FitTable(title="Findings", title_justify="left", show_lines=True)
     table.add_column("severity")
     table.add_column("finding, evidence, value to set and why")
     for f in report.findings:

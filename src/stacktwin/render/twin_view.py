@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from stacktwin.boots import HOPS
+from stacktwin.render.fit import FitTable
 from stacktwin.twin.results import TwinResult
 
 _LATENCY_ROWS = ("vif_wait", *(h.name for h in HOPS), "schedule", "boot", "spawn")
@@ -37,7 +38,7 @@ def _s(value: Any, digits: int = 2) -> str:
 
 def latency_table(summary: Mapping[str, Any], title: str = "Latency (seconds)") -> Table:
     """One row per hop/span: count, p50, p95, p99, max."""
-    table = Table(title=title, title_justify="left")
+    table = FitTable(title=title, title_justify="left")
     table.add_column("hop")
     for col in ("count", "p50", "p95", "p99", "max"):
         table.add_column(col, justify="right")
@@ -62,7 +63,7 @@ def render_simulation(console: Console, result: TwinResult) -> None:
         f"{result.wall_seconds:.1f} s ({result.events:,} events)"
     )
     oc = s["outcomes"]
-    boots = Table(title="Boots", title_justify="left")
+    boots = FitTable(title="Boots", title_justify="left")
     for col in ("requested", "active", "error", "unknown", "vif-plugging timeouts"):
         boots.add_column(col, justify="right")
     boots.add_row(
@@ -70,7 +71,7 @@ def render_simulation(console: Console, result: TwinResult) -> None:
     )
     console.print(boots)
     if s["reasons"] or s["stopped_at"]:
-        why = Table(title="Failed boots", title_justify="left")
+        why = FitTable(title="Failed boots", title_justify="left")
         why.add_column("error reason / where the chain stopped")
         why.add_column("boots", justify="right")
         for reason, n in s["reasons"].items():
@@ -79,7 +80,7 @@ def render_simulation(console: Console, result: TwinResult) -> None:
             why.add_row(f"stopped at: {stop}", str(n))
         console.print(why)
     console.print(latency_table(s))
-    comp = Table(title="Components", title_justify="left")
+    comp = FitTable(title="Components", title_justify="left")
     comp.add_column("component")
     for col in ("capacity", "utilisation", "peak queue", "max wait s", "timeouts"):
         comp.add_column(col, justify="right")
