@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -46,3 +48,53 @@ def test_fail_on_gates_a_run() -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("stacktwin ")
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_simulate_formats_and_columns() -> None:
+    import json
+
+    import yaml
+
+    args = ["simulate", "all-in-one", "--duration", "300"]
+    as_json = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    figures = {r["figure"]: r["value"] for r in as_json}
+    assert figures["boots"] == figures["active"] + figures["error"] + figures["unknown"]
+    assert yaml.safe_load(runner.invoke(app, [*args, "-f", "yaml"]).stdout) == as_json
+    rows = _csv(runner.invoke(app, [*args, "-f", "csv", "-c", "value", "-c", "figure"]).stdout)
+    assert list(rows[0]) == ["value", "figure"] and len(rows) == len(as_json)
+    value = runner.invoke(app, [*args, "-f", "value", "-c", "figure"]).stdout.split()
+    assert value == [r["figure"] for r in as_json]
+    table = runner.invoke(app, [*args, "-c", "figure"], env={"COLUMNS": "120"}).stdout
+    assert "boots" in table and "Latency" not in table  # the primary rows only
+    bad = runner.invoke(app, [*args, "-c", "nope"])
+    assert bad.exit_code == 2 and "columns: figure, value" in bad.output
+    assert runner.invoke(app, [*args, "-f", "xml"]).exit_code == 2
+
+
+def test_simulate_replications_rows_carry_intervals() -> None:
+    import json
+
+    out = runner.invoke(
+        app, ["simulate", "all-in-one", "--duration", "300", "--replications", "2", "--jobs", "1",
+              "-f", "json"],
+    ).stdout  # fmt: skip
+    row = next(r for r in json.loads(out) if r["figure"] == "boots")
+    assert {"mean", "ci95_low", "ci95_high", "min", "max", "n"} <= set(row) and row["n"] == 2
+
+
+def test_check_findings_as_csv(tmp_path: Path) -> None:
+    conf = tmp_path / "neutron.conf"
+    conf.write_text("[DEFAULT]\nrpc_workers = 1\n")
+    out = runner.invoke(
+        app,
+        ["check", str(conf), "--release", "2023.1", "-f", "csv", "-c", "severity", "-c", "option"],
+    )
+    rows = _csv(out.stdout)
+    assert {"severity": "critical", "option": "neutron [DEFAULT] rpc_workers"} in rows

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stacktwin.cli.app import app, write_json_output
+from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
 
 
 @app.command()
@@ -70,6 +71,8 @@ def check(
             metavar="SCENARIO",
         ),
     ] = None,
+    fmt: FormatOption = "table",
+    columns: ColumnOption = None,
     json_out: Annotated[
         str | None,
         typer.Option(
@@ -116,7 +119,20 @@ def check(
             typer.echo(f"error: {line}", err=True)
         typer.echo("error: nothing audited: every file given must be readable", err=True)
         raise typer.Exit(2)
-    if json_out != "-":
+    if wants_rows(fmt, columns):
+        rows = [
+            {
+                "severity": f.severity,
+                "option": f.option,
+                "message": f.message,
+                "evidence": f.evidence,
+                "set_to": f.set_to,
+                "why": f.why,
+            }
+            for f in report.findings
+        ]
+        emit(rows, check_format(fmt), columns, Console())
+    elif json_out != "-":
         render_table(report, Console())
     if json_out is not None:
         write_json_output(check_dict(report), json_out)

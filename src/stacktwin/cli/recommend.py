@@ -12,6 +12,7 @@ from rich.table import Table
 
 from stacktwin.cli.app import app
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, fail, load_with_sets, run_batch
+from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
 from stacktwin.render.fit import FitTable
 
 _SHOWN = ("error", "timeouts", "vif_wait.p50", "vif_wait.p99", "boot.p99",
@@ -99,13 +100,14 @@ def recommend(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the search as JSON.", metavar="FILE|-")
     ] = None,
+    fmt: FormatOption = "table",
+    columns: ColumnOption = None,
 ) -> None:
     """The cheapest setting (CPU, RAM, DB connections) that meets every objective with 95%
     confidence, its predicted figures and the config lines to paste; or what comes closest."""
     from stacktwin.objectives import ObjectiveError, parse_objective
-    from stacktwin.render.batch_export import write_json_atomic
     from stacktwin.twin import ScenarioError
-    from stacktwin.twin.batch.knobs import DEFAULT_KNOBS
+    from stacktwin.twin.batch.knobs import DEFAULT_KNOBS, config_line
     from stacktwin.twin.batch.recommend import knob_from_text
     from stacktwin.twin.batch.recommend import recommend as search
     from stacktwin.twin.batch.replications import seeds_for
@@ -128,7 +130,26 @@ def recommend(
                      db_max_connections)  # fmt: skip
     except ScenarioError as exc:
         raise fail(err, str(exc)) from None
-    out = Console()
+    if json_out:
+        _write(json_out, rec, base, goals, seeds, budget, err)
+    if wants_rows(fmt, columns):
+        chosen = rec.best or rec.closest
+        rows = [
+            {"setting": path, "from": old, "to": new, "config_line": config_line(path, new)}
+            for path, (old, new) in chosen.changes.items()
+        ]
+        emit(rows, check_format(fmt), columns, Console())
+    else:
+        _show(Console(), rec, base, goals, seeds, scenario, replications, db_max_connections)
+    if rec.best is None:
+        raise typer.Exit(1)
+
+
+def _show(
+    out: Console, rec: Any, base: Any, goals: list[Any], seeds: list[int], scenario: str,
+    replications: int, db_max_connections: int,
+) -> None:  # fmt: skip
+    """Everything a person reads: the setting, its cost, the figures, the runs."""
     goal_text = ", ".join(str(g) for g in goals)
     if rec.best is not None:
         out.print(f"[bold]Recommendation[/bold] for {escape(base.name)}: meets "
@@ -156,17 +177,23 @@ def recommend(
             f"stacktwin simulate {scenario} {sets_text} --seed {seeds[-1] + 100} --replications 5"
         )
         out.print(f"check on fresh seeds: {escape(str(check))}", highlight=False, soft_wrap=True)
-    if json_out:
-        doc = {"kind": "recommend", "scenario": base.name, "objectives": [str(g) for g in goals],
-               "seeds": seeds, "budget": budget, "runs": rec.runs,
-               "recommended": rec.best.to_dict() if rec.best else None,
-               "closest": rec.closest.to_dict(),
-               "evaluations": [e.to_dict() for e in rec.evaluations]}  # fmt: skip
-        for e in doc["evaluations"] + [doc["closest"]] + ([doc["recommended"]] if rec.best else []):
-            e.pop("records", None)
-        try:
-            write_json_atomic(json_out, doc)
-        except OSError as exc:
-            raise fail(err, f"cannot write {json_out}: {exc.strerror}") from None
-    if rec.best is None:
-        raise typer.Exit(1)
+
+
+def _write(
+    json_out: Path, rec: Any, base: Any, goals: list[Any], seeds: list[int], budget: int,
+    err: Console,
+) -> None:  # fmt: skip
+    """The search as JSON (the runs' records left out)."""
+    from stacktwin.render.batch_export import write_json_atomic
+
+    doc = {"kind": "recommend", "scenario": base.name, "objectives": [str(g) for g in goals],
+           "seeds": seeds, "budget": budget, "runs": rec.runs,
+           "recommended": rec.best.to_dict() if rec.best else None,
+           "closest": rec.closest.to_dict(),
+           "evaluations": [e.to_dict() for e in rec.evaluations]}  # fmt: skip
+    for e in doc["evaluations"] + [doc["closest"]] + ([doc["recommended"]] if rec.best else []):
+        e.pop("records", None)
+    try:
+        write_json_atomic(json_out, doc)
+    except OSError as exc:
+        raise fail(err, f"cannot write {json_out}: {exc.strerror}") from None

@@ -17,6 +17,8 @@ from rich.progress import (
 
 from stacktwin.cli.app import app, write_json_output
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, apply_sets, run_batch
+from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
+from stacktwin.twin.batch.figures import headline
 
 NOT_MODELLED_SHOWN = 12
 """How many not-modelled options ``--config`` names before it says "and N more"."""
@@ -68,6 +70,8 @@ def simulate(
             "--json", help="Write the run as JSON to this file ('-': stdout).", metavar="FILE|-"
         ),
     ] = None,
+    fmt: FormatOption = "table",
+    columns: ColumnOption = None,
     fail_on: Annotated[
         list[str] | None,
         typer.Option(
@@ -130,6 +134,7 @@ def simulate(
     from stacktwin.twin.batch.replications import default_replications
 
     err = Console(stderr=True)
+    shape = (check_format(fmt), columns)
     try:
         gates = [parse_objective(text) for text in fail_on or ()]
     except ObjectiveError as exc:
@@ -158,10 +163,10 @@ def simulate(
         err.print(f"{n} replications (default for a run of 1,000 boots or more; --replications "
                   "to change)", highlight=False)  # fmt: skip
     if ablate:
-        _ablation(sc, n, jobs, scheduler, out, err, json_out)
+        _ablation(sc, n, jobs, scheduler, out, err, json_out, shape)
         return
     if n > 1:
-        records = _replications(sc, n, jobs, scheduler, out, err, json_out)
+        records = _replications(sc, n, jobs, scheduler, out, err, json_out, shape)
         _gate(gates, records, err)
         return
     end = sc.end_time()
@@ -181,14 +186,16 @@ def simulate(
         result = run_scenario(sc, progress=progress)
     if json_out is not None:  # the output first: nothing printed afterwards can lose it
         write_json_output(result.to_dict(), json_out)
-    render_simulation(out, result)
+    record = result.to_dict(with_boots=False, with_timeseries=False)
+    if wants_rows(*shape):
+        emit([{"figure": k, "value": v} for k, v in headline(record).items()], *shape, out)
+    else:
+        render_simulation(out, result)
     _gate(gates, [result.to_dict(with_boots=False, with_timeseries=False)], err)
 
 
 def _gate(gates: list[Any], records: list[Any], err: Console) -> None:
     """Exit 1 when a ``--fail-on`` objective holds on any run record."""
-    from stacktwin.twin.batch.figures import headline
-
     held = []
     for gate in gates:
         values = [headline(r).get(gate.figure) for r in records]
@@ -203,7 +210,7 @@ def _gate(gates: list[Any], records: list[Any], err: Console) -> None:
 
 def _replications(
     sc: Any, n: int, jobs: int, scheduler: str | None, out: Console, err: Console,
-    json_out: str | None,
+    json_out: str | None, shape: tuple[str, list[str] | None],
 ) -> list[Any]:  # fmt: skip
     from stacktwin.render.batch_view import replications_table
     from stacktwin.twin.batch.executor import with_seed
@@ -214,6 +221,9 @@ def _replications(
     doc = replications_output(sc, records)
     if json_out is not None:
         write_json_output(doc, json_out)
+    if wants_rows(*shape):
+        emit([{"figure": k, **iv} for k, iv in doc["aggregate"].items()], *shape, out)
+        return list(records)
     out.print(
         f"[bold]{escape(sc.name)}[/bold]  release {escape(sc.release)}, {sc.cloud.hosts} hosts, "
         f"{sc.cloud.instances} VMs; {n} replications, seeds {seeds[0]}–{seeds[-1]}; "
@@ -225,7 +235,7 @@ def _replications(
 
 def _ablation(
     sc: Any, n: int, jobs: int, scheduler: str | None, out: Console, err: Console,
-    json_out: str | None,
+    json_out: str | None, shape: tuple[str, list[str] | None],
 ) -> None:  # fmt: skip
     from stacktwin.render.batch_view import ablation_table, effect_summary
     from stacktwin.twin.ablation import ablation_batch, ablation_rows
@@ -237,6 +247,10 @@ def _ablation(
     if json_out is not None:
         doc = {"kind": "ablation", "scenario": sc.name, "seeds": seeds, "rows": rows}
         write_json_output(doc, json_out)
+    if wants_rows(*shape):
+        flat = [{k: v for k, v in r.items() if not isinstance(v, dict | list)} for r in rows]
+        emit(flat, *shape, out)
+        return
     seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}–{seeds[-1]}"
     out.print(ablation_table(rows, f"Ablation of {escape(sc.name)} ({seed_text})"))
     for line in effect_summary(rows):

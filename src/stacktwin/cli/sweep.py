@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from stacktwin.cli.app import app
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, fail, load_with_sets, run_batch
+from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
 
 
 @app.command()
@@ -52,6 +53,8 @@ def sweep(
             metavar="FILE|-",
         ),
     ] = None,
+    fmt: FormatOption = "table",
+    columns: ColumnOption = None,
 ) -> None:
     """Run every point of a grid of settings × every replication: a table per point with mean
     and 95% interval; rows as Parquet / JSON (input of ``stacktwin report``)."""
@@ -88,10 +91,13 @@ def sweep(
               f"{seeds[0]}–{seeds[-1]})", highlight=False)  # fmt: skip
     records = run_batch(sweep_batch(scenarios, seeds), jobs, scheduler, err, "sweep")
     doc = sweep_document(base, varies, points, seeds, records)
-    Console().print(
-        points_table(doc["points"], [v.path for v in varies], POINT_FIGURES,
-                     f"Sweep of {escape(base.name)} ({replications} replications per point)")
-    )  # fmt: skip
+    if wants_rows(fmt, columns):  # one row per (point, seed), as in the Parquet file
+        emit(doc["rows"], check_format(fmt), columns, Console())
+    else:
+        Console().print(
+            points_table(doc["points"], [v.path for v in varies], POINT_FIGURES,
+                         f"Sweep of {escape(base.name)} ({replications} replications per point)")
+        )  # fmt: skip
     try:
         if output:
             write_parquet_rows(output, doc["rows"], sweep_metadata(doc))
