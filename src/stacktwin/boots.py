@@ -17,10 +17,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired
 
 import numpy as np
+from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (schemas)
 
 
 class Outcome(StrEnum):
@@ -208,8 +210,10 @@ class Boot:
         return stop_point(self.milestones, self.outcome, self.reason)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (hop latencies included)."""
-        return {
+        """A JSON-ready dict (hop latencies included, in seconds rounded to the millisecond; a
+        traced boot's milestones also in ISO 8601 UTC, ``milestones_iso``)."""
+        hops = {k: None if v is None else round(v, 3) for k, v in self.hop_latencies().items()}
+        out: dict[str, Any] = {
             "instance": self.instance,
             "host": self.host,
             "ports": list(self.ports),
@@ -224,8 +228,14 @@ class Boot:
             "phase": self.phase,
             "reason_key": self.reason_key,
             "request_id": self.request_id,
-            "hops": self.hop_latencies(),
+            "hops": hops,
         }
+        if self.origin == "trace":
+            out["milestones_iso"] = {
+                k: datetime.fromtimestamp(v, tz=UTC).isoformat(timespec="milliseconds")
+                for k, v in self.milestones.items()
+            }
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Boot:

@@ -16,12 +16,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+SCHEMA_VERSION = 1
+"""The version of every JSON output's shape (``stacktwin.schema``; one number for all kinds)."""
+
 STDOUT = "-"
 """The target that means standard output, as the ``openstack`` client and Unix tools spell it."""
 
 
 def json_text(data: Any) -> str:
-    """``data`` as stacktwin's JSON: indented, non-ASCII kept, non-finite numbers refused."""
+    """``data`` as stacktwin's JSON: indented, non-ASCII kept, non-finite numbers refused; a
+    document (a mapping with a ``kind``) gets its ``schema_version`` right after the kind."""
+    if isinstance(data, dict) and "kind" in data and "schema_version" not in data:
+        data = {"kind": data["kind"], "schema_version": SCHEMA_VERSION, **data}
     return json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False)
 
 

@@ -138,9 +138,18 @@ def recommend(
             {"setting": path, "from": old, "to": new, "config_line": config_line(path, new)}
             for path, (old, new) in chosen.changes.items()
         ]
-        emit(rows, check_format(fmt), columns, Console())
+        emit(rows, check_format(fmt), columns, Console(stderr=str(json_out) == "-"))
     else:
-        _show(Console(), rec, base, goals, seeds, scenario, replications, db_max_connections)
+        _show(
+            Console(stderr=str(json_out) == "-"),
+            rec,
+            base,
+            goals,
+            seeds,
+            scenario,
+            replications,
+            db_max_connections,
+        )
     if rec.best is None:
         raise typer.Exit(1)
 

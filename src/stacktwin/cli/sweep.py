@@ -92,9 +92,9 @@ def sweep(
     records = run_batch(sweep_batch(scenarios, seeds), jobs, scheduler, err, "sweep")
     doc = sweep_document(base, varies, points, seeds, records)
     if wants_rows(fmt, columns):  # one row per (point, seed), as in the Parquet file
-        emit(doc["rows"], check_format(fmt), columns, Console())
+        emit(doc["rows"], check_format(fmt), columns, Console(stderr=str(json_out) == "-"))
     else:
-        Console().print(
+        Console(stderr=str(json_out) == "-").print(
             points_table(doc["points"], [v.path for v in varies], POINT_FIGURES,
                          f"Sweep of {escape(base.name)} ({replications} replications per point)")
         )  # fmt: skip
