@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from stacktwin.api import load_input
+from stacktwin.output import json_text
 from stacktwin.render.compare import Row, comparison, comparison_rows, fmt, fmt_difference, verdict
 from tests.render.conftest import cli, load
 
@@ -73,7 +74,7 @@ def test_compare_cli_table_and_json(trace_json: Path, sim_json: Path, tmp_path: 
     assert "vif_wait p99" in res.output and "second − first" in res.output
     data = load(out)
     expected = comparison([load_input(str(trace_json)), load_input(str(sim_json))])
-    assert data == json.loads(json.dumps(expected))
+    assert data == json.loads(json_text(expected))  # the one writer adds schema_version
     assert [i["kind"] for i in data["inputs"]] == ["trace", "simulate"]
     # '-' writes only the JSON on stdout (the table goes to stderr)
     res = cli("compare", str(trace_json), "all-in-one", "--json", "-")
