@@ -26,7 +26,7 @@ def _table(browser: Chromium) -> dict[str, list[str]]:
     rows = browser.evaluate(
         "Array.from(document.querySelectorAll('#summary tr[data-metric]')).map(tr => "
         "[tr.dataset.metric, Array.from(tr.querySelectorAll('td')).slice(1).map(td => "
-        "td.innerText.trim())])"
+        "td.textContent.trim())])"
     )
     return {metric: cells for metric, cells in rows}
 

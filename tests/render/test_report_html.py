@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from stacktwin import __version__
 from stacktwin.api import load_input
 from stacktwin.boots import Boot, Outcome, summarize
 from stacktwin.render import figures
@@ -93,8 +95,10 @@ def test_report_is_deterministic_self_contained_and_escaped(tmp_path: Path) -> N
     evil = _boot(P_SCRIPT + P_ATTR, 0.0, 30.0, reason=P_ATTR, sources={"running": P_SCRIPT + ":1"})
     evil.outcome = Outcome.ERROR
     runs = [_run([evil, _boot("vm-ok", 50.0, 12.0)], label=P_ATTR), load_input("all-in-one")]
-    page = build_report(runs)
-    assert page == build_report(runs)  # deterministic: no timestamps, no random ids
+    made = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    page = build_report(runs, made=made)
+    assert page == build_report(runs, made=made)  # deterministic given its time: no random ids
+    assert "made 2026-12-01 09:30 UTC" in page and f"stacktwin {__version__}" in page
     assert P_SCRIPT not in page and P_ATTR not in page and "<img" not in page
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # shown, escaped, in tables
     assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing loaded from the network

@@ -147,13 +147,17 @@ def _utilisation_rows(runs: Sequence[Run]) -> list[Row]:
     return rows
 
 
-def comparison(runs: Sequence[Run]) -> dict[str, Any]:
-    """The JSON of ``stacktwin compare --json``: inputs, rows, and each run's summary."""
+def comparison(runs: Sequence[Run], objectives: Sequence[str] = ()) -> dict[str, Any]:
+    """The JSON of ``stacktwin compare --json``: inputs, rows, each run's summary, and the
+    verdict the report leads with (:mod:`stacktwin.render.verdict`, for ``objectives``)."""
+    from stacktwin.render.verdict import build_verdict
+
     return {
         "kind": "compare",
         "inputs": [r.describe() for r in runs],
         "rows": [row.to_dict() for row in comparison_rows(runs)],
         "summaries": [r.summary for r in runs],
+        "verdict": build_verdict(runs, objectives).to_dict(),
     }
 
 
