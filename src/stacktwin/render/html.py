@@ -36,7 +36,7 @@ from plotly.offline import get_plotlyjs
 from stacktwin import __version__
 from stacktwin.boots import MILESTONE_ORDER, Boot
 from stacktwin.objectives import ObjectiveError
-from stacktwin.render import figures
+from stacktwin.render import figures, timeline
 from stacktwin.render.report_tables import failures, inputs_table, summary_table
 from stacktwin.render.runs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
 from stacktwin.render.text import esc, text
@@ -151,18 +151,27 @@ def build_report(
         f"dashed line is vif_plugging_timeout = {timeout:g} s ({esc(timeout_from)}).",
     )
     page.figure(
-        figures.vif_wait_over_time(runs, timeout),
-        "A boot above the dashed line fails (vif_plugging_is_fatal) or boots without network.",
+        timeline.vif_wait_over_time(runs, timeout),
+        "A boot above the dashed line fails (vif_plugging_is_fatal) or boots without network. "
+        "Traced inputs are in wall-clock time (UTC); simulated ones in minutes of simulated time.",
     )
-    for run in runs:
-        queues = figures.queues_over_time(run, run.vif_plugging_timeout)
-        if queues is not None:
-            page.parts.append(f"<h2>Control plane over time: {text(run.label, 300)}</h2>")
-            page.figure(
-                queues,
-                "Queues and busy fractions sampled during the simulation (each plotted point "
-                "is the min or max of its time bucket, so no peak is lost).",
-            )
+    simulated = [r for r in runs if r.timeseries and r.timeseries.get("t")]
+    caption = (
+        "Queues and busy fractions sampled during the simulation (each plotted point is the min "
+        "or max of its time bucket, so no peak is lost)."
+    )
+    if len(simulated) == 2:
+        both = timeline.queues_side_by_side(simulated, [r.vif_plugging_timeout for r in simulated])
+        if both is not None:
+            page.parts.append("<h2>Control plane over time, side by side</h2>")
+            page.figure(both, caption + " Both columns share their axes: the same height is the "
+                        "same load.")  # fmt: skip
+    else:
+        for run in simulated:
+            queues = timeline.queues_over_time(run, run.vif_plugging_timeout)
+            if queues is not None:
+                page.parts.append(f"<h2>Control plane over time: {text(run.label, 300)}</h2>")
+                page.figure(queues, caption)
     for run in runs:
         page.parts.append(f"<h2>Boots of {text(run.label, 300)}</h2>")
         chosen = select_boots(run, slowest, instances)
