@@ -17,6 +17,7 @@ from stacktwin.render import figures, timeline
 from stacktwin.render.html import ReportError, build_report, script_json, select_boots
 from stacktwin.render.runs import Run
 from tests.render.conftest import P_ATTR, P_SCRIPT, cli
+from tests.render.conftest import load as load_json
 
 
 def test_script_json_cannot_close_the_script_and_parses_back() -> None:
@@ -185,3 +186,35 @@ def test_two_simulated_runs_share_their_queue_axes(sim_json: Path) -> None:
     assert layout.yaxis.title.text == "requests" and layout.yaxis5.title.text == "boots / ports"
     page = build_report([a, b], made=datetime(2026, 1, 1, tzinfo=UTC))
     assert page.count("Control plane over time") == 1 and "same axes" in page
+
+
+def test_failed_boots_are_grouped_by_reason_and_host_and_long_text_is_capped(
+    trace_json: Path, tmp_path: Path
+) -> None:
+    long_reason = "Traceback " + "x" * 9000 + " END"
+    boots = []
+    for i in range(7):
+        b = _boot(f"vm-{i}", i * 10.0, 20.0, reason="libvirtError" if i < 5 else long_reason)
+        b.outcome = Outcome.ERROR
+        b.host = "compute-1" if i < 4 else "compute-2"
+        boots.append(b)
+    page = build_report([_run(boots)], made=datetime(2026, 1, 1, tzinfo=UTC))
+    by_reason = page[page.index('<table class="by-reason">') :]
+    by_reason = by_reason[: by_reason.index("</table>")]
+    assert '<td>libvirtError</td><td class="num">5</td>' in by_reason
+    by_host = page[page.index('<table class="by-host">') :]
+    by_host = by_host[: by_host.index("</table>")]
+    assert "host (2)" in by_host and '<td>compute-1</td><td class="num">4</td>' in by_host
+    assert " END" not in page and "more characters in the JSON" in page
+    # the saved run keeps the whole reason: compare --json of it carries it
+    saved = load_json(trace_json)
+    saved["boots"][0]["reason"] = long_reason
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(saved))
+    res = cli("compare", str(path), str(path), "--json", "-")
+    assert res.exit_code == 0 and long_reason in json.loads(res.stdout)["summaries"][0]["reasons"]
+
+
+def test_replicated_input_says_it_has_no_boots_to_draw(reps_json: Path) -> None:
+    page = build_report([load_input(str(reps_json))], made=datetime(2026, 1, 1, tzinfo=UTC))
+    assert "per-seed summaries only" in page and "seed(s)" in page and "1, 2, 3" in page

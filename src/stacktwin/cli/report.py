@@ -84,7 +84,8 @@ def compare(
 
     goals = _objectives(objective)
     runs = _load_runs([first, second], sets)
-    Console(stderr=json_out == "-").print(comparison_table(runs))
+    console = Console(stderr=json_out == "-")
+    console.print(comparison_table(runs, width=console.width))
     if json_out:
         write_json_output(comparison(runs, goals), json_out)
 

@@ -155,38 +155,55 @@ def build_report(
         "A boot above the dashed line fails (vif_plugging_is_fatal) or boots without network. "
         "Traced inputs are in wall-clock time (UTC); simulated ones in minutes of simulated time.",
     )
+    _control_plane(page, runs)
+    for run in runs:
+        _boots_section(page, run, slowest, instances)
+    return _document(heading, page)
+
+
+_QUEUES_CAPTION = (
+    "Queues and busy fractions sampled during the simulation (each plotted point is the min "
+    "or max of its time bucket, so no peak is lost)."
+)
+
+
+def _control_plane(page: _Page, runs: Sequence[Run]) -> None:
+    """Queues over time: two simulated inputs side by side on shared axes, else one each."""
     simulated = [r for r in runs if r.timeseries and r.timeseries.get("t")]
-    caption = (
-        "Queues and busy fractions sampled during the simulation (each plotted point is the min "
-        "or max of its time bucket, so no peak is lost)."
-    )
     if len(simulated) == 2:
         both = timeline.queues_side_by_side(simulated, [r.vif_plugging_timeout for r in simulated])
         if both is not None:
             page.parts.append("<h2>Control plane over time, side by side</h2>")
-            page.figure(both, caption + " Both columns share their axes: the same height is the "
-                        "same load.")  # fmt: skip
-    else:
-        for run in simulated:
-            queues = timeline.queues_over_time(run, run.vif_plugging_timeout)
-            if queues is not None:
-                page.parts.append(f"<h2>Control plane over time: {text(run.label, 300)}</h2>")
-                page.figure(queues, caption)
-    for run in runs:
-        page.parts.append(f"<h2>Boots of {text(run.label, 300)}</h2>")
-        chosen = select_boots(run, slowest, instances)
-        if chosen:
-            page.figure(
-                figures.waterfall(run, chosen),
-                f"The {min(slowest, len(run.boots))} slowest boots"
-                + (" and the chosen instances" if instances else "")
-                + "; hover a segment for its seconds and the log line it came from.",
-            )
-        page.parts.append(failures(run))
-        if run.kind == "trace":
-            page.parts.append(_sources(run, chosen))
-            page.parts.append(_notes(run))
-    return _document(heading, page)
+            page.figure(both, _QUEUES_CAPTION + " Both columns share their axes: the same "
+                        "height is the same load.")  # fmt: skip
+        return
+    for run in simulated:
+        queues = timeline.queues_over_time(run, run.vif_plugging_timeout)
+        if queues is not None:
+            page.parts.append(f"<h2>Control plane over time: {text(run.label, 300)}</h2>")
+            page.figure(queues, _QUEUES_CAPTION)
+
+
+def _boots_section(page: _Page, run: Run, slowest: int, instances: Sequence[str]) -> None:
+    """One input's waterfall, failed boots and (traced) milestone sources."""
+    page.parts.append(f"<h2>Boots of {text(run.label, 300)}</h2>")
+    chosen = select_boots(run, slowest, instances)
+    if chosen:
+        page.figure(
+            figures.waterfall(run, chosen),
+            f"The {min(slowest, len(run.boots))} slowest boots"
+            + (" and the chosen instances" if instances else "")
+            + "; hover a segment for its seconds and the log line it came from.",
+        )
+    elif run.replications:
+        page.parts.append(
+            f"<p>This input holds per-seed summaries only ({len(run.replications)} seeds; "
+            "simulate --replications --json saves no boots): no boot to draw.</p>"
+        )
+    page.parts.append(failures(run))
+    if run.kind == "trace":
+        page.parts.append(_sources(run, chosen))
+        page.parts.append(_notes(run))
 
 
 def sources_base(boots: Sequence[Boot]) -> str:

@@ -69,10 +69,10 @@ def _agent(run: Run) -> list[Evidence]:
                             "components.ovs_agents.longest_iteration"))  # fmt: skip
     mode = _setting(run, "model.flow_deletion")
     note = {
-        "blocking": "deleted inside the agent's loop (model.flow_deletion = blocking)",
-        "deferred": "deferred out of the agent's loop (model.flow_deletion = deferred)",
+        "blocking": "run inside the agent's loop: model.flow_deletion = blocking",
+        "deferred": "deferred out of the agent's loop: model.flow_deletion = deferred",
     }.get(str(mode), "")
-    out += _count(run, "agent.flow_deletions", "OVS flow deletions", "deletions", note)
+    out += _count(run, "agent.flow_deletions", "OVS flow deletions", "", note)
     backlog = (run.timeseries or {}).get("agent_backlog_max")
     if backlog:
         out.append(Evidence("largest OVS agent backlog", max(backlog), "ports",
