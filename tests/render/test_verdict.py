@@ -131,3 +131,11 @@ def test_untrusted_text_is_capped_with_the_length_said() -> None:
     assert number(3050.5, "s") == "3,050 s" and number(13.13, "s") == "13.1 s"
     assert number(0.2408, "%") == "24.1%" and number(-0.22, "%", signed=True) == "-22.0 pt"
     assert number(1989.0) == "1,989" and number(None) == "not measured"
+
+
+def test_units_of_figures() -> None:
+    from stacktwin.render.verdict import unit_of
+
+    assert unit_of("vif_wait.p99") == "s" and unit_of("agent_longest_iteration") == "s"
+    assert unit_of("neutron_rpc.peak_queue") == "" and unit_of("neutron_rpc.utilisation") == "%"
+    assert unit_of("error_rate") == "%" and unit_of("timeouts") == ""

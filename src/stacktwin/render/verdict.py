@@ -59,7 +59,7 @@ def unit_of(figure: str) -> str:
     """``"s"``, ``"%"`` (a fraction) or ``""`` (a count) for a figure name."""
     if figure.endswith(("utilisation", "_rate")):
         return "%"
-    if ".p" in figure or figure == "agent_longest_iteration":
+    if figure.endswith((".p50", ".p95", ".p99")) or figure == "agent_longest_iteration":
         return "s"
     return ""
 

@@ -83,7 +83,7 @@ def _agent(run: Run) -> list[Evidence]:
         run,
         "neutron_rpc",
         "neutron RPC processes",
-        f"[DEFAULT] rpc_workers = {workers}" if workers is not None else "",
+        f"neutron.conf [DEFAULT] rpc_workers = {workers}" if workers is not None else "",
     )
     return out
 
@@ -95,7 +95,7 @@ def _server(run: Run) -> list[Evidence]:
         run,
         "neutron_db_pools",
         "neutron DB pools",
-        f"[database] max_pool_size = {pool}" if pool is not None else "",
+        f"neutron.conf [database] max_pool_size = {pool}" if pool is not None else "",
     )
     out += _count(run, "neutron.db_pool_timeouts", "DB pool timeouts", "checkouts")
     return out

@@ -61,6 +61,8 @@ def v(key: str, value: float | None, unit: str = "", signed: bool = False) -> st
 def measured(key: str, m: Measure, unit: str, signed: bool = False) -> str:
     """A measure: its value, and its 95% interval over seeds when it has one."""
     out = v(f"{key}.value", m.value, unit, signed)
+    if m.low is not None and m.low == m.high == m.value:
+        return out + f' <span class="ci">(every one of {m.n} seeds)</span>'
     if m.low is not None and m.high is not None:
         out += (
             f' <span class="ci">[{v(f"{key}.low", m.low, unit, signed)}, '
