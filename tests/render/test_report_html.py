@@ -218,3 +218,10 @@ def test_failed_boots_are_grouped_by_reason_and_host_and_long_text_is_capped(
 def test_replicated_input_says_it_has_no_boots_to_draw(reps_json: Path) -> None:
     page = build_report([load_input(str(reps_json))], made=datetime(2026, 1, 1, tzinfo=UTC))
     assert "per-seed summaries only" in page and "seed(s)" in page and "1, 2, 3" in page
+
+
+def test_vif_wait_panels_share_their_scale(sim_json: Path) -> None:
+    a, b = load_input(str(sim_json)), load_input(str(sim_json))
+    fig = timeline.vif_wait_over_time([a, b], 300.0)
+    assert fig.layout.yaxis.range == fig.layout.yaxis2.range and fig.layout.yaxis.range[1] > 300
+    assert fig.layout.xaxis.matches == "x2" or fig.layout.xaxis2.matches == "x"

@@ -131,6 +131,9 @@ def test_untrusted_text_is_capped_with_the_length_said() -> None:
     assert number(3050.5, "s") == "3,050 s" and number(13.13, "s") == "13.1 s"
     assert number(0.2408, "%") == "24.1%" and number(-0.22, "%", signed=True) == "-22.0 pt"
     assert number(1989.0) == "1,989" and number(None) == "not measured"
+    assert number(0.4545) == "0.45" and number(7.333) == "7.33" and number(12.5) == "12.5"
+    assert number(1.0, "hosts") == "1 host" and number(3.0, "hosts") == "3 hosts"
+    assert number(1.0, "s") == "1.00 s"
 
 
 def test_units_of_figures() -> None:

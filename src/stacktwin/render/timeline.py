@@ -8,7 +8,8 @@ Time axes say what they are:
   weeks apart are not drawn as "0–120k minutes since the first boot";
 - a simulated input is drawn in minutes of simulated time.
 
-Two simulated inputs with time series (before/after a change) share one figure: a column each,
+Every vif-wait panel has the same y range (and simulated inputs the same time axis).  Two
+simulated inputs with time series (before/after a change) share one figure: a column each,
 the same y axis per row (queues, utilisation, boots waiting) and the same time axis, so the same
 height means the same load.  Every axis carries its unit.
 """
@@ -74,10 +75,13 @@ def vif_wait_over_time(runs: Sequence[Run], timeout: float | None) -> go.Figure:
         gaps = idle_gaps([t for t, _ in done] + stuck) if run.kind == "trace" else []
         panels.append((done, stuck, gaps))
         titles.append(plot_text(run.label))
+    all_simulated = all(r.kind == "simulate" for r in runs)
     fig = make_subplots(
         rows=len(runs), cols=1, vertical_spacing=0.2 if len(runs) > 1 else 0.0,
-        subplot_titles=titles,
+        subplot_titles=titles, shared_xaxes=all_simulated and len(runs) > 1,
     )  # fmt: skip
+    # every panel on the same vif-wait scale, so a taller cloud of points is a longer wait
+    top = max([w for done, _, _ in panels for _, w in done] + [timeout or 0.0, 1.0]) * 1.05
     for i, (run, (done, stuck, gaps)) in enumerate(zip(runs, panels, strict=True)):
         traced = run.kind == "trace"
         x_of = _x_of(run)
@@ -105,7 +109,7 @@ def vif_wait_over_time(runs: Sequence[Run], timeout: float | None) -> go.Figure:
             fig.update_xaxes(**{**axis, **_date_axis(done, stuck, gaps)}, row=i + 1, col=1)
         else:
             fig.update_xaxes(title_text="simulated time (min)", row=i + 1, col=1)
-        fig.update_yaxes(title_text="vif wait (s)", rangemode="tozero", row=i + 1, col=1)
+        fig.update_yaxes(title_text="vif wait (s)", range=[0, top], row=i + 1, col=1)
     fig.update_layout(
         **_LAYOUT, height=160 + 330 * len(runs), title="vif wait of each boot over time"
     )

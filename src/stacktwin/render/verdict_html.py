@@ -46,7 +46,12 @@ def number(value: float | None, unit: str = "", signed: bool = False) -> str:
         a = abs(value)
         body = f"{value:,.0f}" if a >= 100 else f"{value:.1f}" if a >= 10 else f"{value:.2f}"
         return f"{sign}{body} s"
-    body = f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:.1f}"
+    if float(value).is_integer() or abs(value) >= 100:
+        body = f"{value:,.0f}"
+    else:
+        body = f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]  # 1 host, 1 boot
     return f"{sign}{body}{' ' + unit if unit else ''}"
 
 
@@ -132,7 +137,7 @@ def _cause(k: str, j: int, c: Cause) -> str:
         for n, e in enumerate(c.evidence[:MAX_EVIDENCE])
     )
     return (
-        f'<li class="cause"><strong>{v(f"{key}.boots", c.boots)} boots stopped at '
+        f'<li class="cause"><strong>{v(f"{key}.boots", c.boots, "boots")} stopped at '
         f"{esc(c.where)}</strong> ({esc(c.meaning)})" + (f": {items}." if items else ".") + "</li>"
     )
 
