@@ -128,6 +128,13 @@ def test_traced_beside_simulated_is_shown_as_a_fit_and_reads_at_1024_px(
     try:
         browser.evaluate("new Promise(r => setTimeout(r, 300))", await_promise=True)
         assert browser.evaluate("document.documentElement.scrollWidth") <= 1024
+        # the waterfall's "stopped at …" labels fit inside it at this width too
+        overflow = browser.evaluate(
+            "(() => { const svg = document.querySelector('#plot-4 .main-svg')"
+            ".getBoundingClientRect(); return Array.from(document.querySelectorAll("
+            "'#plot-4 .textpoint')).map(t => t.getBoundingClientRect().right - svg.right); })()"
+        )
+        assert overflow and max(overflow) <= 0, overflow
         browser.screenshot(tmp_path / "fit-1024.png")
     finally:
         browser.call("Emulation.clearDeviceMetricsOverride")

@@ -237,13 +237,15 @@ def waterfall(run: Run, boots: Sequence[Boot]) -> go.Figure:
         autorange="reversed", type="category", categoryorder="array", categoryarray=labels
     )
     longest = max((boot_span(b) for b in boots), default=0.0)
-    # room on the right for the "stopped at …" labels (at most 20 characters)
+    # room on the right for the "stopped at …" labels (at most 20 characters, about 130 px: a
+    # third of the plot at 1,024 px with the legend below)
     fig.update_xaxes(
         title_text="time since the boot's first milestone (s)",
-        range=[0, longest * (1.35 if stops["x"] else 1.02) or 1.0],
+        range=[0, longest * (1.5 if stops["x"] else 1.02) or 1.0],
     )
     fig.update_layout(
-        **_LAYOUT, barmode="overlay", height=max(430, 160 + 26 * len(boots)),
-        title=f"Boots of {plot_text(run.label)}, slowest first", legend={"traceorder": "normal"},
+        **_LAYOUT, barmode="overlay", height=max(480, 230 + 26 * len(boots)),
+        title=f"Boots of {plot_text(run.label)}, slowest first",
+        legend={"traceorder": "normal", "orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
     )  # fmt: skip
     return fig
