@@ -5,8 +5,9 @@ Run by hand: ``python benchmarks/report_size.py`` (needs Debian's ``chromium``).
 1. Simulates large-site-after scaled ten times (hosts, VMs, neutron servers, nova-api nodes,
    DHCP agents, boot/delete storm rates: ``benchmarks/twin_scale.py``'s ``_scenario``) for one
    hour of cloud time, and a 1x run for reference.
-2. Builds the HTML report of each run (and of both side by side), writes it, prints its size
-   and the seconds to build it.
+2. Builds the HTML report of each run (and of both side by side), writes it, prints its size,
+   the seconds to build it and, of those, the seconds its verdict took (objectives, causes with
+   their evidence, and for two inputs the changes; ``stacktwin.render.verdict``).
 3. Opens each file in a fresh headless Chromium (``tests/render/chromium.py``, the tests'
    driver) a few times and prints, for the first (cold) open, the seconds to the load event and
    until every plot has rendered (``window.stacktwinRendered``), the median of the later (warm)
@@ -78,12 +79,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
     from stacktwin.render.html import build_report
+    from stacktwin.render.verdict import build_verdict
 
     seconds = 600.0 if args.quick else 3600.0
     big = simulate("large-site-after", 10, seconds)
     small = simulate("large-site-after", 1, seconds)
     print(
-        f"\n{'report':<26}{'MB':>6}{'build s':>9}{'plots':>7}{'cold load s':>13}"
+        f"\n{'report':<26}{'MB':>6}{'build s':>9}{'verdict s':>11}{'plots':>7}{'cold load s':>13}"
         f"{'cold rendered s':>17}{'warm rendered s':>17}{'plotting ms':>13}"
     )
     for name, runs in (
@@ -94,12 +96,15 @@ def main() -> None:
         t0 = time.perf_counter()
         page = build_report(runs)  # type: ignore[arg-type]
         build = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        build_verdict(runs)  # type: ignore[arg-type]
+        verdict = time.perf_counter() - t0
         path = args.out / f"stacktwin-report-{name.replace(',', '').replace(' ', '-')}.html"
         path.write_text(page, encoding="utf-8")
         load, cold, warm, ms, plots = browser_times(path, args.opens)
         size = path.stat().st_size / 1e6
         print(
-            f"{name:<26}{size:>6.2f}{build:>9.1f}{plots:>7}{load:>13.2f}{cold:>17.2f}"
+            f"{name:<26}{size:>6.2f}{build:>9.1f}{verdict:>11.2f}{plots:>7}{load:>13.2f}{cold:>17.2f}"
             f"{warm:>17.2f}{ms:>13.0f}"
         )
     print(

@@ -373,11 +373,12 @@ def _traced(path: Path) -> Run:
 
 
 # -- compare and report --------------------------------------------------------------------------
-def compare(a: str | Run, b: str | Run) -> dict[str, Any]:
-    """Two runs side by side: the comparison rows the CLI prints, as JSON-ready data."""
+def compare(a: str | Run, b: str | Run, objectives: Sequence[str] = ()) -> dict[str, Any]:
+    """Two runs side by side: the comparison rows the CLI prints and the verdict the report
+    leads with (against ``objectives``), as JSON-ready data."""
     from stacktwin.render.compare import comparison
 
-    return comparison(load_inputs([a, b]))
+    return comparison(load_inputs([a, b]), objectives)
 
 
 def report(
@@ -386,10 +387,15 @@ def report(
     *,
     slowest: int = 20,
     instances: Sequence[str] = (),
+    objectives: Sequence[str] = (),
 ) -> Path:
-    """Write one self-contained HTML report of ``inputs`` to ``path`` (atomically)."""
+    """Write one self-contained HTML report of ``inputs`` to ``path`` (atomically); it leads
+    with a verdict against ``objectives`` (``"vif_wait.p99<=60"``; default: no vif-plugging
+    timeout and the vif wait's p99 below half of ``vif_plugging_timeout``)."""
     from stacktwin.render.html import build_report
 
-    page = build_report(load_inputs(inputs), slowest=slowest, instances=instances)
+    page = build_report(
+        load_inputs(inputs), slowest=slowest, instances=instances, objectives=objectives
+    )
     write_text(path, page)
     return Path(path)

@@ -104,3 +104,27 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
         pytest.skip("no chromium on PATH (install Debian's chromium; .ci/run does)")
     with Chromium(binary, tmp_path_factory.mktemp("chromium-profile")) as chrome:
         yield chrome
+
+
+def _replicated(factory: pytest.TempPathFactory, name: str, *sets: str) -> Path:
+    out = factory.mktemp("reps") / f"{name}.json"
+    args = [f"--set={s}" for s in sets]
+    res = cli("simulate", "all-in-one", "--replications", "3", "--jobs", "1", *args,
+              "--json", str(out))  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def reps_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``simulate all-in-one --replications 3 --json`` (seeds 1-3, in this process)."""
+    return _replicated(tmp_path_factory, "reps")
+
+
+@pytest.fixture(scope="session")
+def reps_slow_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same seeds with a slow neutron RPC (rpc_update_device_up 20 s) and a 30 s timeout."""
+    return _replicated(
+        tmp_path_factory, "reps-slow", "model.costs.rpc_update_device_up=20",
+        "nova.DEFAULT.vif_plugging_timeout=30",
+    )  # fmt: skip

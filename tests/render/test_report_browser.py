@@ -26,7 +26,7 @@ def _table(browser: Chromium) -> dict[str, list[str]]:
     rows = browser.evaluate(
         "Array.from(document.querySelectorAll('#summary tr[data-metric]')).map(tr => "
         "[tr.dataset.metric, Array.from(tr.querySelectorAll('td')).slice(1).map(td => "
-        "td.innerText.trim())])"
+        "td.textContent.trim())])"
     )
     return {metric: cells for metric, cells in rows}
 
@@ -77,6 +77,13 @@ def test_report_renders_and_shows_the_json_summaries(
     ticks = _texts(browser, "#plot-4 .ytick text")
     assert any(t.startswith(slowest["instance"]) for t in ticks), ticks
     assert any("stopped at" in t for t in _texts(browser, "#plot-4 .textpoint"))
+    # ... and its end labels fit inside the plot (not cut at the right edge)
+    overflow = browser.evaluate(
+        "(() => { const svg = document.querySelector('#plot-4 .main-svg').getBoundingClientRect();"
+        " return Array.from(document.querySelectorAll('#plot-4 .textpoint')).map(t => "
+        "t.getBoundingClientRect().right - svg.right); })()"
+    )
+    assert overflow and max(overflow) <= 0, overflow
     # the milestone sources of traced boots: file:line
     sources = " ".join(_texts(browser, "table.sources td"))
     assert "nova-compute.log:" in sources and "server.log:" in sources

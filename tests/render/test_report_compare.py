@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from stacktwin.api import load_input
 from stacktwin.output import json_text
-from stacktwin.render.compare import Row, comparison, comparison_rows, fmt, fmt_difference, verdict
+from stacktwin.render.compare import (
+    Row,
+    comparison,
+    comparison_rows,
+    comparison_table,
+    fmt,
+    fmt_difference,
+    verdict,
+)
 from tests.render.conftest import cli, load
 
 
@@ -88,3 +97,25 @@ def test_compare_log_folder_with_scenario(synthetic_logs: Path) -> None:
     data = json.loads(res.stdout)
     assert data["inputs"][0]["kind"] == "trace" and data["inputs"][1]["kind"] == "simulate"
     assert data["summaries"][0]["timeouts"] == 1 and data["summaries"][1]["boots"] == 40
+
+
+def test_numbers_are_never_cut_at_80_columns(sim_json: Path, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    runs = [load_input(str(sim_json)), load_input(str(sim_json))]
+    runs[0].label = "a-very-long-scenario-name-before-the-change (simulated)"
+    runs[1].label = "a-very-long-scenario-name-after-the-change (simulated)"
+    rows = comparison_rows(runs)
+    console = Console(width=80, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(comparison_table(runs, rows, width=80))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0].startswith("Comparison: A = a-very-long-scenario-name-before")
+    for row in rows:
+        cells = next(line for line in lines if line.startswith(f"│ {row.metric} "))
+        for value in row.values:
+            assert fmt(value, row.unit) in cells, (row.metric, cells)
+    # a wide terminal keeps the labels as headers
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(comparison_table(runs, rows, width=200))
+    assert "a-very-long-scenario-name-after-the-change (simulated)" in console.export_text()

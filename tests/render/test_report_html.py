@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from stacktwin import __version__
 from stacktwin.api import load_input
 from stacktwin.boots import Boot, Outcome, summarize
-from stacktwin.render import figures
+from stacktwin.render import figures, timeline
 from stacktwin.render.html import ReportError, build_report, script_json, select_boots
 from stacktwin.render.runs import Run
 from tests.render.conftest import P_ATTR, P_SCRIPT, cli
+from tests.render.conftest import load as load_json
 
 
 def test_script_json_cannot_close_the_script_and_parses_back() -> None:
@@ -80,7 +83,7 @@ def test_long_simulated_series_are_downsampled_not_truncated() -> None:
     ts = {"t": t, "neutron_rpc_queue": q, "db_waiting": [0.0] * n}
     comps = {"neutron_rpc": {"count": 1, "capacity": 1}}
     run = Run("long", "simulate", "x", summarize([]), [], components=comps, timeseries=ts)
-    fig = figures.queues_over_time(run, 300.0)
+    fig = timeline.queues_over_time(run, 300.0)
     assert fig is not None
     rpc = next(tr for tr in fig.data if tr.name == "neutron RPC workers")
     assert len(rpc.x) <= figures.MAX_SERIES_POINTS and max(rpc.y) == 99_999.0
@@ -93,8 +96,10 @@ def test_report_is_deterministic_self_contained_and_escaped(tmp_path: Path) -> N
     evil = _boot(P_SCRIPT + P_ATTR, 0.0, 30.0, reason=P_ATTR, sources={"running": P_SCRIPT + ":1"})
     evil.outcome = Outcome.ERROR
     runs = [_run([evil, _boot("vm-ok", 50.0, 12.0)], label=P_ATTR), load_input("all-in-one")]
-    page = build_report(runs)
-    assert page == build_report(runs)  # deterministic: no timestamps, no random ids
+    made = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    page = build_report(runs, made=made)
+    assert page == build_report(runs, made=made)  # deterministic given its time: no random ids
+    assert "made 2026-12-01 09:30 UTC" in page and f"stacktwin {__version__}" in page
     assert P_SCRIPT not in page and P_ATTR not in page and "<img" not in page
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # shown, escaped, in tables
     assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing loaded from the network
@@ -125,14 +130,14 @@ def test_queues_mark_when_the_first_vif_plugging_timeout_fired() -> None:
     ok = _boot("vm-ok", 0.0, 20.0)
     ts = {"t": [0.0, 60.0, 600.0], "boots_waiting_vif": [0.0, 1.0, 0.0]}
     run = Run("r", "simulate", "x", summarize([late, ok]), [late, ok], timeseries=ts)
-    assert figures.first_timeout_at(run, 300.0) == 420.0
-    fig = figures.queues_over_time(run, 300.0)
+    assert timeline.first_timeout_at(run, 300.0) == 420.0
+    fig = timeline.queues_over_time(run, 300.0)
     assert fig is not None
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert len(lines) == 1 and lines[0].x0 == pytest.approx(7.0)  # minutes
-    assert figures.first_timeout_at(_run([ok]), 300.0) is None
+    assert timeline.first_timeout_at(_run([ok]), 300.0) is None
     # the failed boot is drawn at the timeout in the vif-wait-over-time figure, the other as a wait
-    over = figures.vif_wait_over_time([run], 300.0)
+    over = timeline.vif_wait_over_time([run], 300.0)
     failed = next(t for t in over.data if "failed without the event" in t.name)
     assert list(failed.y) == [300.0] and list(failed.x) == [2.0]
 
@@ -146,3 +151,77 @@ def test_milestone_sources_are_shown_relative_to_their_common_folder() -> None:
     page = build_report([_run([a, b])])
     assert "files under /x/logs/" in page and "<td>c2/nova-compute.log:9</td>" in page
     assert sources_base([a]) == ""  # one file: shown in full
+
+
+def test_a_trace_spanning_days_is_in_wall_clock_time_with_its_idle_gaps_cut() -> None:
+    day = 86_400.0
+    t0 = 1_530_000_000.0  # 2018-06-26 08:00 UTC
+    boots = [
+        _boot(f"vm-{i}", t0 + off, 5.0 + i) for i, off in enumerate((0, 600, 9 * day, 80 * day))
+    ]
+    run = _run(boots)
+    gaps = timeline.idle_gaps([t0, t0 + 600, t0 + 9 * day, t0 + 80 * day])
+    assert len(gaps) == 2 and gaps[0][0] > t0 + 600 and gaps[1][1] < t0 + 80 * day
+    axis = timeline.vif_wait_over_time([run], 300.0).layout.xaxis
+    assert axis.type == "date" and len(axis.rangebreaks) == 2
+    assert "2 idle gaps" in axis.title.text and "cut out" in axis.title.text
+    assert axis.ticktext[0] == "Jun 26 08:00"
+    short = _run(boots[:2])  # ten minutes: wall-clock, nothing cut
+    axis = timeline.vif_wait_over_time([short], 300.0).layout.xaxis
+    assert axis.type == "date" and not axis.rangebreaks
+
+
+def test_two_simulated_runs_share_their_queue_axes(sim_json: Path) -> None:
+    a = load_input(str(sim_json))
+    b = load_input(str(sim_json))
+    fig = timeline.queues_side_by_side([a, b], [300.0, 300.0])
+    assert fig is not None
+    layout = fig.layout
+    # each row's right-hand y axis follows its left-hand one; every x axis is the same
+    assert layout.yaxis2.matches == "y" and layout.yaxis4.matches == "y3"
+    assert {layout[f"xaxis{i}"].matches for i in (2, 3, 4, 5)} | {layout.xaxis.matches} == {
+        "x5",
+        None,
+    }  # every time axis follows the bottom-left one
+    assert layout.yaxis.title.text == "requests" and layout.yaxis5.title.text == "boots / ports"
+    page = build_report([a, b], made=datetime(2026, 1, 1, tzinfo=UTC))
+    assert page.count("Control plane over time") == 1 and "same axes" in page
+
+
+def test_failed_boots_are_grouped_by_reason_and_host_and_long_text_is_capped(
+    trace_json: Path, tmp_path: Path
+) -> None:
+    long_reason = "Traceback " + "x" * 9000 + " END"
+    boots = []
+    for i in range(7):
+        b = _boot(f"vm-{i}", i * 10.0, 20.0, reason="libvirtError" if i < 5 else long_reason)
+        b.outcome = Outcome.ERROR
+        b.host = "compute-1" if i < 4 else "compute-2"
+        boots.append(b)
+    page = build_report([_run(boots)], made=datetime(2026, 1, 1, tzinfo=UTC))
+    by_reason = page[page.index('<table class="by-reason">') :]
+    by_reason = by_reason[: by_reason.index("</table>")]
+    assert '<td>libvirtError</td><td class="num">5</td>' in by_reason
+    by_host = page[page.index('<table class="by-host">') :]
+    by_host = by_host[: by_host.index("</table>")]
+    assert "host (2)" in by_host and '<td>compute-1</td><td class="num">4</td>' in by_host
+    assert " END" not in page and "more characters in the JSON" in page
+    # the saved run keeps the whole reason: compare --json of it carries it
+    saved = load_json(trace_json)
+    saved["boots"][0]["reason"] = long_reason
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(saved))
+    res = cli("compare", str(path), str(path), "--json", "-")
+    assert res.exit_code == 0 and long_reason in json.loads(res.stdout)["summaries"][0]["reasons"]
+
+
+def test_replicated_input_says_it_has_no_boots_to_draw(reps_json: Path) -> None:
+    page = build_report([load_input(str(reps_json))], made=datetime(2026, 1, 1, tzinfo=UTC))
+    assert "per-seed summaries only" in page and "seed(s)" in page and "1, 2, 3" in page
+
+
+def test_vif_wait_panels_share_their_scale(sim_json: Path) -> None:
+    a, b = load_input(str(sim_json)), load_input(str(sim_json))
+    fig = timeline.vif_wait_over_time([a, b], 300.0)
+    assert fig.layout.yaxis.range == fig.layout.yaxis2.range and fig.layout.yaxis.range[1] > 300
+    assert fig.layout.xaxis.matches == "x2" or fig.layout.xaxis2.matches == "x"

@@ -41,6 +41,24 @@ def _load_runs(specs: list[str], sets: list[str] | None = None) -> Any:
     return runs
 
 
+_OBJECTIVE_HELP = (
+    "FIGURE OP NUMBER, as recommend takes it (repeat), e.g. 'vif_wait.p99<=60', 'errors==0'. "
+    "Default: no vif-plugging timeout and vif_wait p99 below half of vif_plugging_timeout."
+)
+
+
+def _objectives(objective: list[str] | None) -> list[str]:
+    """The objectives, each checked before anything is loaded or simulated (exit 2 if bad)."""
+    from stacktwin.objectives import ObjectiveError, parse_objective
+
+    for text in objective or ():
+        try:
+            parse_objective(text)
+        except ObjectiveError as exc:
+            raise fail(Console(stderr=True), str(exc)) from None
+    return list(objective or ())
+
+
 _INPUT_HELP = (
     "A built-in scenario name or scenario YAML (simulated), a --json file of simulate or trace, "
     "or a log file/folder/archive (traced)."
@@ -58,14 +76,21 @@ def compare(
     sets: Annotated[
         list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
     ] = None,
+    objective: Annotated[
+        list[str] | None,
+        typer.Option("--objective", help=_OBJECTIVE_HELP, metavar="OBJECTIVE"),
+    ] = None,
 ) -> None:
-    """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load."""
+    """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load;
+    --json also holds the verdict the report leads with."""
     from stacktwin.render.compare import comparison, comparison_table
 
+    goals = _objectives(objective)
     runs = _load_runs([first, second], sets)
-    Console(stderr=json_out == "-").print(comparison_table(runs))
+    console = Console(stderr=json_out == "-")
+    console.print(comparison_table(runs, width=console.width))
     if json_out:
-        write_json_output(comparison(runs), json_out)
+        write_json_output(comparison(runs, goals), json_out)
 
 
 @app.command()
@@ -85,6 +110,10 @@ def report(
     sets: Annotated[
         list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
     ] = None,
+    objective: Annotated[
+        list[str] | None,
+        typer.Option("--objective", help=_OBJECTIVE_HELP, metavar="OBJECTIVE"),
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report (plots embedded, opens offline); a sweep's --json or
     Parquet file gives each figure against each knob with its 95% band."""
@@ -98,12 +127,13 @@ def report(
         raise fail(Console(stderr=True), str(exc)) from None
     if sweeps and len(inputs) > 1:
         raise fail(Console(stderr=True), "a sweep result is reported alone (one input)")
+    goals = _objectives(objective)
     if sweeps:
         page = build_sweep_report(sweeps[0], inputs[0])
     else:
         runs = _load_runs(inputs, sets)
         try:
-            page = build_report(runs, slowest=slowest, instances=instance or ())
+            page = build_report(runs, slowest=slowest, instances=instance or (), objectives=goals)
         except ReportError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

@@ -148,13 +148,17 @@ def _utilisation_rows(runs: Sequence[Run]) -> list[Row]:
     return rows
 
 
-def comparison(runs: Sequence[Run]) -> dict[str, Any]:
-    """The JSON of ``stacktwin compare --json``: inputs, rows, and each run's summary."""
+def comparison(runs: Sequence[Run], objectives: Sequence[str] = ()) -> dict[str, Any]:
+    """The JSON of ``stacktwin compare --json``: inputs, rows, each run's summary, and the
+    verdict the report leads with (:mod:`stacktwin.render.verdict`, for ``objectives``)."""
+    from stacktwin.render.verdict import build_verdict
+
     return {
         "kind": "compare",
         "inputs": [r.describe() for r in runs],
         "rows": [row.to_dict() for row in comparison_rows(runs)],
         "summaries": [r.summary for r in runs],
+        "verdict": build_verdict(runs, objectives).to_dict(),
     }
 
 
@@ -196,20 +200,45 @@ def verdict(row: Row) -> str:
     return "worse" if (diff > 0) == row.worse_when_higher else "better"
 
 
-def comparison_table(runs: Sequence[Run], rows: Sequence[Row] | None = None) -> Table:
-    """The rows as a Rich table: one column per run, and the difference for two runs."""
+def comparison_table(
+    runs: Sequence[Run], rows: Sequence[Row] | None = None, width: int | None = None
+) -> Table:
+    """The rows as a Rich table: one column per run, and the difference for two runs.
+
+    Numbers are never cut: each column is at least as wide as its longest value, measure names
+    fold, and when the runs' labels would not fit in ``width`` columns (the terminal's) the
+    columns are headed A, B, … and the title says which run each letter is.
+    """
     rows = comparison_rows(runs) if rows is None else rows
     stops = [r.metric for r in rows if r.section == "chain stopped at"]
+    widths = [
+        max((len(fmt(r.values[i], r.unit)) for r in rows), default=1) for i in range(len(runs))
+    ]
+    diff_width = max((len(fmt_difference(r)) for r in rows), default=1) if len(runs) == 2 else 0
+    natural = (
+        max((len(r.metric) for r in rows), default=7)
+        + sum(max(w, len(r.label)) for w, r in zip(widths, runs, strict=True))
+        + max(diff_width, 14)
+        + 3 * (len(runs) + 2)
+    )
+    letters = width is not None and natural > width
+    heads = [chr(ord("A") + i) if letters else r.label for i, r in enumerate(runs)]
+    title = "Comparison" if len(runs) == 2 else "Summary"
+    if letters:
+        title += ": " + "; ".join(f"{h} = {r.label}" for h, r in zip(heads, runs, strict=True))
     table = Table(
-        title="Comparison" if len(runs) == 2 else "Summary", title_justify="left",
+        title=Text(title), title_justify="left",
         caption=Text("; ".join(f"{s}: {STOP_MEANING.get(s, s)}" for s in stops)) if stops else None,
         caption_justify="left",
     )  # fmt: skip
-    table.add_column("measure", no_wrap=True)
-    for run in runs:
-        table.add_column(Text(run.label), justify="right", overflow="fold")
+    table.add_column("measure", overflow="fold", min_width=12)
+    for head, w in zip(heads, widths, strict=True):
+        table.add_column(Text(head), justify="right", overflow="fold", min_width=w)
     if len(runs) == 2:
-        table.add_column("second − first", justify="right", no_wrap=True)
+        table.add_column(
+            "B − A" if letters else "second − first", justify="right", overflow="fold",
+            min_width=diff_width,
+        )  # fmt: skip
     section = ""
     for row in rows:
         if row.section != section:

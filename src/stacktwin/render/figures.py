@@ -1,4 +1,6 @@
-"""The report's Plotly figures, built from :class:`~stacktwin.render.runs.Run` objects.
+"""The report's Plotly figures, built from :class:`~stacktwin.render.runs.Run` objects (those
+over time, each boot's vif wait and a simulated run's queues, are in
+:mod:`stacktwin.render.timeline`).
 
 Every figure is small whatever the run's size, because what it draws is reduced first, never cut:
 
@@ -26,8 +28,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, Boot, Milestone
+from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, Boot
 from stacktwin.render.runs import Run
+from stacktwin.render.text import cap
 
 ECDF_POINTS = 200
 MAX_SERIES_POINTS = 2000
@@ -54,6 +57,20 @@ _LAYOUT = {"template": "plotly_white", "font": {"size": 12}, "margin": {"t": 60,
 def plot_text(text: object) -> str:
     """Untrusted text made safe for Plotly labels and hover text (shown as typed)."""
     return html.escape(str(text), quote=False)
+
+
+def log_ticks(low: float, high: float, unit: str = "s") -> dict[str, Any]:
+    """Ticks for a log axis from ``low`` to ``high``: 1-3-10 steps, written with their unit."""
+    vals: list[float] = []
+    exp = math.floor(math.log10(max(low, 1e-3)))
+    while True:
+        for m in (1, 3):
+            v = m * 10.0**exp
+            if v > high * 3:
+                return {"tickvals": vals, "ticktext": [f"{v:g} {unit}" for v in vals]}
+            if v >= low / 3:
+                vals.append(v)
+        exp += 1
 
 
 def colour(i: int) -> str:
@@ -129,10 +146,14 @@ def hop_distributions(runs: Sequence[Run], timeout: float | None) -> go.Figure:
                 ),
                 row=row, col=col,
             )  # fmt: skip
-        fig.update_xaxes(title_text="seconds", row=row, col=col)
+        fig.update_xaxes(title_text="latency (s)", row=row, col=col)
         if name == "vif_wait":
             # log scale: the waits (seconds) and the timeout (minutes) both stay readable
-            fig.update_xaxes(type="log", title_text="seconds (log)", row=row, col=col)
+            waits = [v for r in runs for b in r.boots if (v := b.latency(hop)) is not None]
+            top = max([*waits, timeout or 1.0])
+            low = max(min(waits, default=1.0), 0.01)
+            fig.update_xaxes(type="log", title_text="latency (s, log scale)",
+                             **log_ticks(low, top), row=row, col=col)  # fmt: skip
         if name == "vif_wait" and timeout is not None:
             # a line trace, not a shape: shapes on log axes are placed in log units
             fig.add_trace(
@@ -145,6 +166,7 @@ def hop_distributions(runs: Sequence[Run], timeout: float | None) -> go.Figure:
                 ),
                 row=row, col=col,
             )  # fmt: skip
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.02], title_text="boots (%)", col=1)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
     fig.update_layout(
         **_LAYOUT, height=330 * rows,
@@ -166,9 +188,9 @@ def waterfall(run: Run, boots: Sequence[Boot]) -> go.Figure:
     boot, the ``file:line`` the milestone was read from.  A boot that did not get running is
     marked with ✕ at its last milestone and where its chain stopped.
     """
-    labels = [plot_text(f"{b.instance} · {b.host or '?'}") for b in boots]
+    labels = [plot_text(cap(f"{b.instance} · {b.host or '?'}", 120)) for b in boots]
     segments: dict[str, dict[str, list[Any]]] = {}
-    stops: dict[str, list[Any]] = {"x": [], "y": [], "text": []}
+    stops: dict[str, list[Any]] = {"x": [], "y": [], "text": [], "hover": []}
     for boot, label in zip(boots, labels, strict=True):
         ordered = sorted(boot.milestones.items(), key=lambda kv: kv[1])
         if not ordered:
@@ -182,12 +204,13 @@ def waterfall(run: Run, boots: Sequence[Boot]) -> go.Figure:
             seg["customdata"].append([plot_text(boot.sources.get(name, "simulated"))])
         stop = boot.chain_stop()
         if stop is not None or boot.outcome.value == "error":
-            why = f"stopped at {stop}" if stop else "error"
-            if boot.reason:
-                why += f" ({boot.reason})"
+            # the label on the plot is short (it must fit right of the bar); hover has the reason
+            short = f"stopped at {stop}" if stop else "error"
+            why = short + (f" ({cap(boot.reason, 300)})" if boot.reason else "")
             stops["x"].append(ordered[-1][1] - t0)
             stops["y"].append(label)
-            stops["text"].append(plot_text(why))
+            stops["text"].append(short)
+            stops["hover"].append(plot_text(why))
     fig = go.Figure()
     for m in MILESTONE_ORDER:
         bars = segments.get(m.value)
@@ -205,212 +228,24 @@ def waterfall(run: Run, boots: Sequence[Boot]) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=stops["x"], y=stops["y"], text=stops["text"], mode="markers+text",
-                textposition="middle right", name="chain stopped",
-                marker={"symbol": "x", "size": 11, "color": "#d62728"},
-                hovertemplate="%{y}<br>%{text}<extra></extra>",
+                textposition="middle right", name="chain stopped", customdata=stops["hover"],
+                marker={"symbol": "x", "size": 11, "color": "#d62728"}, cliponaxis=False,
+                hovertemplate="%{y}<br>%{customdata}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_yaxes(
         autorange="reversed", type="category", categoryorder="array", categoryarray=labels
     )
     longest = max((boot_span(b) for b in boots), default=0.0)
-    # room on the right for the "stopped at …" labels
+    # room on the right for the "stopped at …" labels (at most 20 characters, about 130 px: a
+    # third of the plot at 1,024 px with the legend below)
     fig.update_xaxes(
-        title_text="seconds since the boot's first milestone",
-        range=[0, longest * (1.3 if stops["x"] else 1.02) or 1.0],
+        title_text="time since the boot's first milestone (s)",
+        range=[0, longest * (1.5 if stops["x"] else 1.02) or 1.0],
     )
     fig.update_layout(
-        **_LAYOUT, barmode="overlay", height=max(430, 160 + 26 * len(boots)),
-        title=f"Boots of {plot_text(run.label)}, slowest first", legend={"traceorder": "normal"},
+        **_LAYOUT, barmode="overlay", height=max(480, 230 + 26 * len(boots)),
+        title=f"Boots of {plot_text(run.label)}, slowest first",
+        legend={"traceorder": "normal", "orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
     )  # fmt: skip
     return fig
-
-
-def _run_start(run: Run) -> float:
-    starts = [min(b.milestones.values()) for b in run.boots if b.milestones]
-    return min(starts) if starts else 0.0
-
-
-def vif_wait_over_time(runs: Sequence[Run], timeout: float | None) -> go.Figure:
-    """Each boot's vif wait against when it started waiting, one panel per run, and the timeout.
-
-    Each run has its own time axis (a traced week and a simulated hour do not share one).
-    Boots that failed without the event (the timeout fired, or the build errored) are drawn at
-    the timeout (✕); boots still waiting when a simulation ended are not drawn.  Beyond
-    :data:`MAX_SCATTER_POINTS` boots, the median and max of each time bucket are drawn instead
-    of the points.
-    """
-    fig = make_subplots(
-        rows=len(runs), cols=1, vertical_spacing=0.12 if len(runs) > 1 else 0.0,
-        subplot_titles=[plot_text(r.label) for r in runs],
-    )  # fmt: skip
-    hop = next(h for h in SPANS if h.name == "vif_wait")
-    for i, run in enumerate(runs):
-        t0 = _run_start(run)
-        done: list[tuple[float, float]] = []
-        stuck: list[float] = []
-        for b in run.boots:
-            start = b.at(Milestone.WAIT_PREPARED)
-            if start is None:
-                continue
-            wait = b.latency(hop)
-            if wait is not None:
-                done.append(((start - t0) / 60.0, wait))
-            elif b.timed_out or b.outcome.value == "error":  # not still in flight at the end
-                stuck.append((start - t0) / 60.0)
-        name = plot_text(run.label)
-        for trace in _wait_traces(sorted(done), name, colour(i), str(i)):
-            fig.add_trace(trace, row=i + 1, col=1)
-        if stuck and timeout is not None:
-            xs = _thin(sorted(stuck))
-            fig.add_trace(
-                go.Scatter(
-                    x=xs, y=[timeout] * len(xs), mode="markers", legendgroup=str(i),
-                    name=f"{name}: failed without the event",
-                    marker={"symbol": "x", "color": colour(i), "size": 9},
-                ),
-                row=i + 1, col=1,
-            )  # fmt: skip
-        if timeout is not None:
-            fig.add_hline(
-                y=timeout, line={"color": "#d62728", "dash": "dash"}, row=i + 1, col=1,
-                annotation_text=f"vif_plugging_timeout {timeout:g} s",
-                annotation_position="top left",
-            )  # fmt: skip
-        fig.update_xaxes(title_text="minutes since the input's first boot", row=i + 1, col=1)
-        fig.update_yaxes(title_text="vif wait (s)", rangemode="tozero", row=i + 1, col=1)
-    fig.update_layout(
-        **_LAYOUT, height=120 + 330 * len(runs), title="vif wait of each boot over time"
-    )
-    return fig
-
-
-def _thin(xs: list[float]) -> list[float]:
-    if len(xs) <= MAX_SCATTER_POINTS:
-        return xs
-    idx = np.linspace(0, len(xs) - 1, MAX_SCATTER_POINTS).astype(int)
-    return [xs[i] for i in idx]
-
-
-def _wait_traces(
-    points: list[tuple[float, float]], name: str, col: str, group: str
-) -> list[go.Scatter]:
-    if not points:
-        return []
-    if len(points) <= MAX_SCATTER_POINTS:
-        return [
-            go.Scatter(
-                x=[p[0] for p in points], y=[p[1] for p in points], mode="markers", name=name,
-                legendgroup=group, marker={"color": col, "size": 5, "opacity": 0.6},
-                hovertemplate="+%{x:.1f} min: %{y:.2f} s<extra></extra>",
-            )
-        ]  # fmt: skip
-    xs = np.array([p[0] for p in points])
-    ys = np.array([p[1] for p in points])
-    buckets = MAX_SCATTER_POINTS // 2
-    edges = np.linspace(xs[0], xs[-1], buckets + 1)
-    which = np.clip(np.searchsorted(edges, xs, side="right") - 1, 0, buckets - 1)
-    mids, med, top = [], [], []
-    for k in np.unique(which):
-        sel = ys[which == k]
-        mids.append(float((edges[k] + edges[k + 1]) / 2))
-        med.append(float(np.median(sel)))
-        top.append(float(sel.max()))
-    return [
-        go.Scatter(
-            x=mids, y=ys_, mode="lines", name=f"{name}: {label} per time bucket",
-            legendgroup=group, line={"color": col, "dash": dash},
-        )
-        for label, ys_, dash in (("median", med, "solid"), ("max", top, "dot"))
-    ]  # fmt: skip
-
-
-#: Colours of the components, the same in every panel.
-COMPONENT_COLOURS = {
-    "nova_api": "#1f77b4", "neutron_api": "#ff7f0e", "neutron_rpc": "#2ca02c",
-    "neutron_reports": "#d62728", "db": "#9467bd", "agents": "#8c564b", "boots": "#e377c2",
-}  # fmt: skip
-
-#: Time series drawn for a simulated run: (key, label, colour key[, capacity key]).
-QUEUE_SERIES: tuple[tuple[str, str, str], ...] = (
-    ("nova_api_queue", "nova-api workers", "nova_api"),
-    ("neutron_api_queue", "neutron API workers", "neutron_api"),
-    ("neutron_rpc_queue", "neutron RPC workers", "neutron_rpc"),
-    ("neutron_reports_queue", "neutron state-report workers", "neutron_reports"),
-    ("db_waiting", "neutron DB pools", "db"),
-)
-UTILISATION_SERIES: tuple[tuple[str, str, str, str], ...] = (
-    ("nova_api_busy", "nova-api workers", "nova_api", "nova_api"),
-    ("neutron_api_busy", "neutron API workers", "neutron_api", "neutron_api"),
-    ("neutron_rpc_busy", "neutron RPC executor threads", "neutron_rpc", "neutron_rpc_executor"),
-    ("db_in_use", "neutron DB connections", "db", "neutron_db_pools"),
-    ("agents_busy", "OVS agent loops", "agents", "ovs_agents"),
-)
-BACKLOG_SERIES: tuple[tuple[str, str, str], ...] = (
-    ("boots_waiting_vif", "boots waiting for network-vif-plugged", "boots"),
-    ("agent_backlog_max", "largest OVS agent backlog (ports)", "agents"),
-)
-
-
-def first_timeout_at(run: Run, timeout: float) -> float | None:
-    """When the first vif-plugging timeout of the run fired (run seconds), or None."""
-    fired = [
-        start + timeout
-        for b in run.boots
-        if b.timed_out and (start := b.at(Milestone.WAIT_PREPARED)) is not None
-    ]
-    return min(fired) if fired else None
-
-
-def queues_over_time(run: Run, timeout: float | None) -> go.Figure | None:
-    """Queue lengths, utilisation and backlog over simulated time (None without time series)."""
-    ts = run.timeseries
-    if not ts or not ts.get("t"):
-        return None
-    comps = run.components or {}
-    fig = make_subplots(
-        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-        subplot_titles=(
-            "requests waiting (queue length)", "utilisation (busy / capacity)",
-            "boots waiting for their network, OVS agent backlog",
-        ),
-    )  # fmt: skip
-    minutes = [v / 60.0 for v in ts["t"]]
-    for key, label, col in QUEUE_SERIES:
-        if key in ts:
-            x, y = envelope(minutes, ts[key])
-            fig.add_trace(_line(x, y, label, col, "queued"), row=1, col=1)
-    for key, label, col, comp in UTILISATION_SERIES:
-        cap = (comps.get(comp) or {}).get("capacity") or (comps.get(comp) or {}).get("count")
-        if key in ts and cap:
-            x, y = envelope(minutes, [v / float(cap) for v in ts[key]])
-            fig.add_trace(_line(x, y, f"{label} (of {cap:,})", col, "busy", True), row=2, col=1)
-    for key, label, col in BACKLOG_SERIES:
-        if key in ts:
-            x, y = envelope(minutes, ts[key])
-            fig.add_trace(_line(x, y, label, col, "backlog"), row=3, col=1)
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=2, col=1)
-    fig.update_yaxes(rangemode="tozero")
-    fig.update_xaxes(title_text="minutes of simulated time", row=3, col=1)
-    fired = first_timeout_at(run, timeout) if timeout is not None else None
-    if fired is not None and timeout is not None:
-        fig.add_vline(
-            x=fired / 60.0, line={"color": "#d62728", "dash": "dash"},
-            annotation_text=f"first vif_plugging_timeout ({timeout:g} s) fired",
-            annotation_position="top right",
-        )  # fmt: skip
-    fig.update_layout(
-        **_LAYOUT, height=820, title=f"Queues and utilisation over time: {plot_text(run.label)}"
-    )
-    return fig
-
-
-def _line(
-    x: list[float], y: list[float], label: str, col: str, group: str, pct: bool = False
-) -> go.Scatter:
-    fmt = "%{y:.1%}" if pct else "%{y:,.0f}"
-    return go.Scatter(
-        x=x, y=y, mode="lines", name=label, legendgroup=group, legendgrouptitle_text=group,
-        line={"color": COMPONENT_COLOURS[col], "width": 1.5},
-        hovertemplate=f"{label}<br>+%{{x:.1f}} min: {fmt}<extra></extra>",
-    )  # fmt: skip

@@ -2,52 +2,55 @@
 
 Sections, in order:
 
-1. the inputs, and the summary table (one column per input; the comparison with the difference
-   when there are two): the same rows as ``stacktwin compare`` (:mod:`stacktwin.render.compare`);
+0. the tool's version and when the report was made; the verdict (:mod:`stacktwin.render.verdict`):
+   each input against its objectives, the boots lost, where their chains stopped and why, and,
+   for two inputs, what differs and what that changed (or, traced beside simulated, the fit);
+1. the inputs with their seeds and settings, and every figure side by side, folded by group: the
+   same rows as ``stacktwin compare`` (:mod:`stacktwin.render.compare`);
 2. hop-latency distributions, observed and simulated curves in the same panel;
 3. each boot's vif wait over time with the ``vif_plugging_timeout`` line;
 4. per simulated input, queue lengths and utilisation over time (API, RPC, DB pools, agent loops);
 5. per input, a waterfall of the slowest boots (and those asked for by instance);
-6. per input, where failed chains stopped, the failed boots, and for traced boots the file:line
-   each milestone came from.
+6. per input, where failed chains stopped, the failed boots by reason and by host, and for
+   traced boots the file:line each milestone came from.
 
 Safety: every string from logs, scenarios or file names is HTML-escaped in tables
 (:func:`html.escape`), entity-escaped in plot labels (:func:`~stacktwin.render.figures.plot_text`),
 and the figures' JSON is embedded in a ``<script type="application/json">`` block with ``<``,
 ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX`` (:func:`script_json`), so no input can end
-the block or open a tag.  The output is deterministic: no timestamps, fixed element ids.
+the block or open a tag; an untrusted string is shown up to a few KB (:mod:`stacktwin.render.text`;
+the JSON keeps it whole).  Given the time it was made (``made``), the output is deterministic.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from stacktwin import __version__
 from stacktwin.boots import MILESTONE_ORDER, Boot
-from stacktwin.render import figures
-from stacktwin.render.compare import STOP_MEANING, comparison_rows, fmt, fmt_difference, verdict
+from stacktwin.objectives import ObjectiveError
+from stacktwin.render import figures, timeline
+from stacktwin.render.report_tables import failures, inputs_table, summary_table
 from stacktwin.render.runs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
+from stacktwin.render.text import esc, text
+from stacktwin.render.verdict import build_verdict
+from stacktwin.render.verdict_html import verdict_section
 
-#: Boots listed per input in the failed-boots table.
-MAX_FAILED_ROWS = 50
+__all__ = ["ReportError", "build_report", "esc", "script_json"]
+
 #: Problems listed per traced input.
 MAX_NOTES = 50
 
 
 class ReportError(Exception):
     """A report that cannot be built as asked (e.g. an --instance found in no input)."""
-
-
-def esc(text: object) -> str:
-    """HTML-escape any value for element content and attribute values."""
-    return html.escape(str(text), quote=True)
 
 
 _SCRIPT_ESCAPES = {
@@ -104,18 +107,43 @@ class _Page:
 
 
 def build_report(
-    runs: Sequence[Run], slowest: int = 20, instances: Sequence[str] = (), title: str | None = None
+    runs: Sequence[Run],
+    slowest: int = 20,
+    instances: Sequence[str] = (),
+    title: str | None = None,
+    objectives: Sequence[str] = (),
+    made: datetime | None = None,
 ) -> str:
-    """The whole report as one HTML document (see the module docstring)."""
+    """The whole report as one HTML document (see the module docstring).
+
+    ``objectives``: ``FIGURE OP NUMBER`` as ``recommend`` takes them (default: no vif-plugging
+    timeout and vif wait p99 below half of each input's ``vif_plugging_timeout``); ``made``: the
+    time stated on the report (default: now).
+    """
     missing = [i for i in instances if not any(b.instance == i for r in runs for b in r.boots)]
     if missing:
-        raise ReportError(f"instance {missing[0]} is in none of the inputs")
+        raise ReportError(f"instance {text(missing[0], 300)} is in none of the inputs")
+    try:
+        vd = build_verdict(runs, objectives)
+    except ObjectiveError as exc:
+        raise ReportError(str(exc)) from None
     timeout, timeout_from = timeout_of(runs)
     page = _Page([], [])
     heading = title or "stacktwin report: " + " vs ".join(r.label for r in runs)
-    page.parts.append(f"<h1>{esc(heading)}</h1>")
-    page.parts.append(_inputs_table(runs))
-    page.parts.append(_summary_table(runs))
+    when = (made or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    page.parts.append(f"<h1>{text(heading, 1000)}</h1>")
+    page.parts.append(
+        f'<p class="made">stacktwin {esc(__version__)} · made {esc(when)} · '
+        f"{len(runs)} input{'s' if len(runs) != 1 else ''}</p>"
+    )
+    note = (
+        "no vif-plugging timeout (timeouts == 0), and the vif wait's p99 below half of each "
+        "input's vif_plugging_timeout"
+    )
+    page.parts.append(verdict_section(vd, [r.label for r in runs], note))
+    page.parts.append("<h2>Inputs</h2>")
+    page.parts.append(inputs_table(runs))
+    page.parts.append(summary_table(runs))
     page.parts.append("<h2>Hop latencies</h2>")
     page.figure(
         figures.hop_distributions(runs, timeout),
@@ -123,109 +151,59 @@ def build_report(
         f"dashed line is vif_plugging_timeout = {timeout:g} s ({esc(timeout_from)}).",
     )
     page.figure(
-        figures.vif_wait_over_time(runs, timeout),
-        "A boot above the dashed line fails (vif_plugging_is_fatal) or boots without network.",
+        timeline.vif_wait_over_time(runs, timeout),
+        "A boot above the dashed line fails (vif_plugging_is_fatal) or boots without network. "
+        "Traced inputs are in wall-clock time (UTC); simulated ones in minutes of simulated time.",
     )
+    _control_plane(page, runs)
     for run in runs:
-        queues = figures.queues_over_time(run, run.vif_plugging_timeout)
-        if queues is not None:
-            page.parts.append(f"<h2>Control plane over time: {esc(run.label)}</h2>")
-            page.figure(
-                queues,
-                "Queues and busy fractions sampled during the simulation (each plotted point "
-                "is the min or max of its time bucket, so no peak is lost).",
-            )
-    for run in runs:
-        page.parts.append(f"<h2>Boots of {esc(run.label)}</h2>")
-        chosen = select_boots(run, slowest, instances)
-        if chosen:
-            page.figure(
-                figures.waterfall(run, chosen),
-                f"The {min(slowest, len(run.boots))} slowest boots"
-                + (" and the chosen instances" if instances else "")
-                + "; hover a segment for its seconds and the log line it came from.",
-            )
-        page.parts.append(_failures(run))
-        if run.kind == "trace":
-            page.parts.append(_sources(run, chosen))
-            page.parts.append(_notes(run))
+        _boots_section(page, run, slowest, instances)
     return _document(heading, page)
 
 
-def _inputs_table(runs: Sequence[Run]) -> str:
-    rows = "".join(
-        f"<tr><td>{esc(r.label)}</td><td>{esc(r.kind)}</td><td>{esc(r.source)}</td>"
-        f'<td class="num">{r.summary["boots"]:,}</td></tr>'
-        for r in runs
-    )
-    return (
-        '<table class="inputs"><thead><tr><th>input</th><th>kind</th><th>from</th>'
-        f"<th>boots</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
+_QUEUES_CAPTION = (
+    "Queues and busy fractions sampled during the simulation (each plotted point is the min "
+    "or max of its time bucket, so no peak is lost)."
+)
 
 
-def _summary_table(runs: Sequence[Run]) -> str:
-    two = len(runs) == 2
-    head = "".join(f"<th>{esc(r.label)}</th>" for r in runs)
-    if two:
-        head += "<th>second − first</th>"
-    body: list[str] = []
-    section = ""
-    for row in comparison_rows(runs):
-        if row.section != section:
-            section = row.section
-            span = len(runs) + (2 if two else 1)
-            body.append(f'<tr class="section"><th colspan="{span}">{esc(section)}</th></tr>')
-        cells = "".join(
-            f'<td class="num" data-value="{esc(json.dumps(v))}">{esc(fmt(v, row.unit))}</td>'
-            for v in row.values
+def _control_plane(page: _Page, runs: Sequence[Run]) -> None:
+    """Queues over time: two simulated inputs side by side on shared axes, else one each."""
+    simulated = [r for r in runs if r.timeseries and r.timeseries.get("t")]
+    if len(simulated) == 2:
+        both = timeline.queues_side_by_side(simulated, [r.vif_plugging_timeout for r in simulated])
+        if both is not None:
+            page.parts.append("<h2>Control plane over time, side by side</h2>")
+            page.figure(both, _QUEUES_CAPTION + " Both columns share their axes: the same "
+                        "height is the same load.")  # fmt: skip
+        return
+    for run in simulated:
+        queues = timeline.queues_over_time(run, run.vif_plugging_timeout)
+        if queues is not None:
+            page.parts.append(f"<h2>Control plane over time: {text(run.label, 300)}</h2>")
+            page.figure(queues, _QUEUES_CAPTION)
+
+
+def _boots_section(page: _Page, run: Run, slowest: int, instances: Sequence[str]) -> None:
+    """One input's waterfall, failed boots and (traced) milestone sources."""
+    page.parts.append(f"<h2>Boots of {text(run.label, 300)}</h2>")
+    chosen = select_boots(run, slowest, instances)
+    if chosen:
+        page.figure(
+            figures.waterfall(run, chosen),
+            f"The {min(slowest, len(run.boots))} slowest boots"
+            + (" and the chosen instances" if instances else "")
+            + "; hover a segment for its seconds and the log line it came from.",
         )
-        if two:
-            cells += f'<td class="num diff {verdict(row)}">{esc(fmt_difference(row))}</td>'
-        body.append(f'<tr data-metric="{esc(row.metric)}"><td>{esc(row.metric)}</td>{cells}</tr>')
-    title = "Comparison" if two else "Summary"
-    return (
-        f"<h2>{title}</h2>"
-        f'<table id="summary" class="summary"><thead><tr><th>measure</th>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
-
-
-def _failures(run: Run) -> str:
-    stops = run.summary.get("stopped_at") or {}
-    parts = [f"<h3>Where failed chains stopped ({esc(run.label)})</h3>"]
-    if not stops:
-        parts.append("<p>No chain stopped: every boot that waited got its event.</p>")
-    else:
-        rows = "".join(
-            f"<tr><td>{esc(k)}</td><td>{esc(STOP_MEANING.get(k, ''))}</td>"
-            f'<td class="num">{n:,}</td></tr>'
-            for k, n in stops.items()
+    elif run.replications:
+        page.parts.append(
+            f"<p>This input holds per-seed summaries only ({len(run.replications)} seeds; "
+            "simulate --replications --json saves no boots): no boot to draw.</p>"
         )
-        parts.append(
-            '<table class="stops"><thead><tr><th>stopped at</th><th>meaning</th><th>boots</th>'
-            f"</tr></thead><tbody>{rows}</tbody></table>"
-        )
-    failed = [b for b in run.boots if b.outcome.value == "error" or b.chain_stop() is not None]
-    if failed:
-        rows = "".join(_failed_row(b) for b in failed[:MAX_FAILED_ROWS])
-        more = len(failed) - MAX_FAILED_ROWS
-        parts.append(
-            '<table class="failed"><thead><tr><th>instance</th><th>host</th><th>outcome</th>'
-            "<th>reason</th><th>stopped at</th><th>last milestone</th><th>from</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
-            + (f"<p>… and {more:,} more failed boots.</p>" if more > 0 else "")
-        )
-    return "".join(parts)
-
-
-def _failed_row(b: Boot) -> str:
-    last = max(b.milestones.items(), key=lambda kv: kv[1])[0] if b.milestones else "-"
-    return (
-        f"<tr><td>{esc(b.instance)}</td><td>{esc(b.host or '-')}</td><td>{esc(b.outcome.value)}"
-        f"</td><td>{esc(b.reason or '-')}</td><td>{esc(b.chain_stop() or '-')}</td>"
-        f"<td>{esc(last)}</td><td>{esc(b.sources.get(last, '-'))}</td></tr>"
-    )
+    page.parts.append(failures(run))
+    if run.kind == "trace":
+        page.parts.append(_sources(run, chosen))
+        page.parts.append(_notes(run))
 
 
 def sources_base(boots: Sequence[Boot]) -> str:
@@ -246,17 +224,17 @@ def _sources(run: Run, boots: Sequence[Boot]) -> str:
 
     One collapsible block per boot, open for the boots that failed or stopped.
     """
-    parts = [f"<h3>Where each milestone came from ({esc(run.label)})</h3>"]
+    parts = [f"<h3>Where each milestone came from ({text(run.label, 300)})</h3>"]
     base = sources_base(boots)
     if base:
-        parts.append(f'<p class="base">files under {esc(base)}/</p>')
+        parts.append(f'<p class="base">files under {text(base, 500)}/</p>')
     for b in boots:
         t0 = min(b.milestones.values()) if b.milestones else 0.0
         rows = "".join(
             f"<tr><td>{m.value}</td>"
             + (
                 f'<td class="num">+{b.milestones[m.value] - t0:.3f}</td>'
-                f"<td>{esc(_relative(b.sources.get(m.value, '-'), base))}</td>"
+                f"<td>{text(_relative(b.sources.get(m.value, '-'), base), 500)}</td>"
                 if m.value in b.milestones
                 else '<td class="num">not seen</td><td></td>'
             )
@@ -266,8 +244,8 @@ def _sources(run: Run, boots: Sequence[Boot]) -> str:
         failed = b.outcome.value == "error" or b.chain_stop() is not None
         parts.append(
             f'<details class="boot"{" open" if failed else ""}>'
-            f"<summary>{esc(b.instance)} · {esc(b.host or '?')} · "
-            f"{esc(b.outcome.value)}{esc(' (' + b.reason + ')' if b.reason else '')}</summary>"
+            f"<summary>{text(b.instance, 300)} · {text(b.host or '?', 300)} · "
+            f"{esc(b.outcome.value)}{text(' (' + b.reason + ')' if b.reason else '')}</summary>"
             '<table class="sources"><thead><tr><th>milestone</th><th>+s</th><th>file:line</th>'
             f"</tr></thead><tbody>{rows}</tbody></table></details>"
         )
@@ -277,7 +255,7 @@ def _sources(run: Run, boots: Sequence[Boot]) -> str:
 def _notes(run: Run) -> str:
     if not run.notes:
         return ""
-    items = "".join(f"<li>{esc(n)}</li>" for n in run.notes[:MAX_NOTES])
+    items = "".join(f"<li>{text(n)}</li>" for n in run.notes[:MAX_NOTES])
     more = len(run.notes) - MAX_NOTES
     tail = f"<li>… and {more:,} more</li>" if more > 0 else ""
     return f"<h3>Skipped or problematic input ({len(run.notes):,})</h3><ul>{items}{tail}</ul>"
@@ -285,14 +263,28 @@ def _notes(run: Run) -> str:
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5rem auto;max-width:1400px;color:#222;padding:0 1rem}
-h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1.05rem}
+h1{font-size:1.5rem;overflow-wrap:anywhere}h2{margin-top:2rem;border-bottom:1px solid #ddd}
+h3{font-size:1.05rem;overflow-wrap:anywhere}p,li,td{overflow-wrap:anywhere}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
 th,td{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.section th{background:#f4f6f8;text-transform:uppercase;font-size:.75rem;letter-spacing:.05em}
+td.num{text-align:right;font-variant-numeric:tabular-nums;overflow-wrap:normal;white-space:nowrap}
+.scroll{max-width:100%;overflow-x:auto}.unit,.made,.ci{color:#666;font-size:.85em}
 .worse{color:#b00020}.better{color:#1b7f3b}
 figure{margin:0 0 1.5rem}figcaption{color:#555;font-size:.85rem}.plot{width:100%}
 details.boot{margin:.2rem 0}details.boot summary{cursor:pointer;font-family:monospace}
+details.group>summary{cursor:pointer;font-weight:600;text-transform:uppercase;font-size:.8rem;
+ letter-spacing:.05em;background:#f4f6f8;padding:.3rem .6rem;margin-top:.3rem}
+table.summary{width:100%}pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.8rem}
+#verdict{border:1px solid #ddd;border-radius:6px;padding:.5rem 1.2rem 1rem;background:#fcfcfd}
+.input-verdict{border-left:6px solid #999;padding:.1rem 0 .3rem 1rem;margin:1rem 0}
+.input-verdict.fail{border-color:#b00020}.input-verdict.pass{border-color:#1b7f3b}
+.badge{display:inline-block;color:#fff;border-radius:4px;padding:0 .5rem;font-size:.9rem}
+.badge.fail{background:#b00020}.badge.pass{background:#1b7f3b}
+.bigs{display:flex;flex-wrap:wrap;gap:1.5rem;margin:.5rem 0}
+.big{display:flex;flex-direction:column}.big strong{font-size:1.6rem;font-weight:600}
+.big strong .ci{font-size:.8rem;font-weight:400}.big>span{color:#555;font-size:.85rem}
+li.unmet{color:#b00020}li.met{color:#1b7f3b}li.cause{margin:.3rem 0}
+.side{display:flex;flex-wrap:wrap;gap:2rem}
 """
 
 _BOOT_JS = """
@@ -323,7 +315,7 @@ def _document(heading: str, page: _Page) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(heading)}</title><style>{_CSS}</style>"
+        f"<title>{text(heading, 300)}</title><style>{_CSS}</style>"
         f'<script type="text/javascript">{plotly_js}</script></head>\n<body>\n'
         + "\n".join(page.parts)
         + f'\n<script type="application/json" id="stacktwin-figures">[{script_json(figs)}]'

@@ -8,8 +8,12 @@ settings. ``compare``, ``report`` and the Python API (:mod:`stacktwin.api`) all 
 
 A saved run is the ``--json`` output of ``stacktwin simulate`` or ``stacktwin trace``, told apart
 by its ``kind`` (``"simulate"``/``"trace"``) or, for trace files written before ``kind`` existed,
-by its keys (``summary`` + ``boots`` + ``vif_plugged``). Problems are raised as
-:class:`InputError` with a message that starts with the input's name; the CLI prints it and exits 2.
+by its keys (``summary`` + ``boots`` + ``vif_plugged``). The ``--json`` of ``stacktwin simulate
+--replications N`` (``kind: "replications"``) is a simulated run too: it carries each seed's record
+(:attr:`Run.replications`) and their intervals (:attr:`Run.aggregate`); its summary, components and
+load are those of its first seed, so every table has a column for it, and the verdict uses the
+intervals. Problems are raised as :class:`InputError` with a message that starts with the input's
+name; the CLI prints it and exits 2.
 """
 
 from __future__ import annotations
@@ -68,6 +72,10 @@ class Run:
     """The seeds of a simulated run (one per replication)."""
     result: TwinResult | None = field(default=None, repr=False)
     """The twin's full result, for a run simulated in this process."""
+    replications: list[dict[str, Any]] | None = field(default=None, repr=False)
+    """Per-seed records (``simulate --replications N --json``), in seed order, or None."""
+    aggregate: dict[str, dict[str, Any]] | None = None
+    """Per figure, its interval across :attr:`replications` (``stacktwin.twin.batch.stats``)."""
 
     def to_arrow(self) -> pa.Table:
         """The boots as an Arrow table, one row per boot (needs ``stacktwin[parquet]``)."""
@@ -169,6 +177,8 @@ def saved_kind(data: Any) -> Kind | None:
 
 def run_from_dict(data: Any, source: str) -> Run:
     """A :class:`Run` from the JSON of a saved run; ``source`` names it in errors."""
+    if isinstance(data, dict) and data.get("kind") == "replications":
+        return _replicated(data, source)
     kind = saved_kind(data)
     if kind is None:
         what = data.get("kind") if isinstance(data, dict) else None
@@ -197,6 +207,7 @@ def run_from_dict(data: Any, source: str) -> Run:
     if components is not None and not isinstance(components, dict):
         raise InputError(f"{source}: 'components' is not an object")
     settings = data.get("settings")
+    seed = data.get("seed")
     return Run(
         label=f"{data.get('scenario') or name} (simulated)",
         kind="simulate",
@@ -206,6 +217,54 @@ def run_from_dict(data: Any, source: str) -> Run:
         components=components,
         timeseries=_timeseries(data.get("timeseries"), source),
         settings=settings if isinstance(settings, dict) else None,
+        load=_load(data.get("load"), source),
+        seeds=[seed] if isinstance(seed, int) and not isinstance(seed, bool) else [],
+    )
+
+
+def _load(raw: Any, source: str) -> dict[str, int] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in raw.values()
+    ):
+        raise InputError(f"{source}: 'load' is not an object of counts")
+    return {str(k): int(v) for k, v in raw.items()}
+
+
+def _replicated(data: dict[str, Any], source: str) -> Run:
+    """The run of ``simulate --replications N --json``: its first seed's record, and all."""
+    from stacktwin.twin.batch.stats import aggregate
+
+    records = data.get("replications")
+    if not isinstance(records, list) or not records:
+        raise InputError(f"{source}: a replications run without its 'replications' list")
+    runs: list[Run] = []
+    for i, record in enumerate(records):
+        if not isinstance(record, dict) or record.get("kind") != "simulate":
+            raise InputError(f"{source}: replication #{i + 1} is not a simulate record")
+        runs.append(run_from_dict(record, f"{source}: replication #{i + 1}"))
+    seeds = [s for r in runs for s in r.seeds]
+    if len(seeds) != len(runs) or len(set(seeds)) != len(seeds):
+        raise InputError(f"{source}: the replications do not each have their own seed")
+    first = runs[0]
+    checked = [
+        {"summary": r.summary, "components": r.components, "load": r.load, "seed": s}
+        for r, s in zip(runs, seeds, strict=True)
+    ]
+    name = data.get("scenario") or Path(source).name
+    return Run(
+        label=f"{name} (simulated, {len(runs)} seeds)",
+        kind="simulate",
+        source=source,
+        summary=first.summary,
+        boots=[],
+        components=first.components,
+        settings=first.settings,
+        load=first.load,
+        seeds=seeds,
+        replications=checked,
+        aggregate=aggregate(checked),
     )
 
 
