@@ -82,6 +82,7 @@ class TraceResult:
             "files_skipped": self.problems.files_skipped,
             "lines_with_problems": self.problems.lines_with_problems,
             "problems": [str(p) for p in self.problems.items],
+            "problems_not_listed": self.problems.not_kept,
             "streams_without_timestamps": self.streams_without_timestamps,
             "fragments": list(self.fragments),
             "requests": {"accepted": self.requests_accepted, "rejected": self.requests_rejected},

@@ -24,7 +24,7 @@ import lzma
 import tarfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
@@ -40,6 +40,10 @@ CHUNK_BYTES = 4 << 20
 MAX_LINE_BYTES = 16 << 20
 _BINARY_PROBE = 8192
 _MAX_UTF8_REPORTS = 5  # per stream; the rest are counted in one message
+#: Candidate lines remembered per stream to collapse verbatim repeats (a looping writer, a log
+#: concatenated with itself): memory is bounded by the boots, not by repeated lines.
+_SEEN_LINES = 8192
+_SEEN_LINE_BYTES = 4096
 
 _AUTOMATON = BytesAhoCorasick(list(ANCHORS), matchkind=MatchKind.LeftmostFirst)
 #: Ranges at least this long have their newlines counted by numpy (SIMD, ~3x ``bytes.count``).
@@ -116,6 +120,9 @@ class _State:
     line_no: int = 1
     utf8_reports: int = 0
     utf8_bad: int = 0
+    seen: dict[bytes, None] = field(default_factory=dict)  # recent timed candidate lines
+    repeated: int = 0  # timed candidate lines identical to a recent one: read once
+    first_repeat: int = 0  # the line number of the first of them
 
 
 def _scan_span(
@@ -156,8 +163,19 @@ def _scan_span(
         line_no += _newlines(buf, arr, pos, line_start)
         pos = line_start
         last_end = line_end + 1
-        text = buf[line_start:line_end].decode("utf-8", "replace")
-        record = parse_line(text)
+        raw = buf[line_start:line_end]
+        seen = state.seen
+        if raw in seen:
+            if not state.repeated:
+                state.first_repeat = line_no
+            state.repeated += 1
+            continue
+        record = parse_line(raw.decode("utf-8", "replace"))
+        if record.timestamp is not None and len(raw) <= _SEEN_LINE_BYTES:
+            # Only timed lines: untimed ones (continuations, stripped logs) may repeat.
+            if len(seen) >= _SEEN_LINES:
+                seen.clear()
+            seen[raw] = None
         stats.candidate_lines += 1
         if record.timestamp is not None:
             stats.timed_lines += 1
@@ -256,6 +274,13 @@ def scan(
         if end:
             break
     stats.lines = state.line_no - 1
+    if state.repeated:
+        problems.add(
+            name,
+            f"{state.repeated} boot lines repeat an earlier line verbatim (same time, process"
+            " and text), the first here: each read once",
+            line=state.first_repeat,
+        )
     if state.utf8_bad > state.utf8_reports:
         problems.add(name, f"{state.utf8_bad - state.utf8_reports} more lines with invalid UTF-8")
     if stats.bytes_read == 0:

@@ -86,24 +86,34 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+#: Problems kept one by one; beyond this they are only counted (memory stays bounded).
+MAX_PROBLEMS_KEPT = 1000
+
+
 @dataclass(slots=True)
 class Problems:
-    """Problems met while reading, in the order met."""
+    """Problems met while reading, in the order met: the first :data:`MAX_PROBLEMS_KEPT`
+    kept, all counted (files skipped, lines with problems) as they are added."""
 
     items: list[Problem] = field(default_factory=list)
+    total: int = 0
+    files_skipped: int = 0
+    lines_with_problems: int = 0
+    limit: int = MAX_PROBLEMS_KEPT
 
     def add(
         self, source: str, message: str, line: int | None = None, skipped: bool = False
     ) -> None:
-        self.items.append(Problem(source, line, message, skipped))
+        self.total += 1
+        self.files_skipped += skipped
+        self.lines_with_problems += line is not None
+        if len(self.items) < self.limit:
+            self.items.append(Problem(source, line, message, skipped))
 
     @property
-    def files_skipped(self) -> int:
-        return sum(1 for p in self.items if p.skipped_file)
-
-    @property
-    def lines_with_problems(self) -> int:
-        return sum(1 for p in self.items if p.line is not None)
+    def not_kept(self) -> int:
+        """Problems counted but not kept one by one."""
+        return self.total - len(self.items)
 
 
 @dataclass(frozen=True, slots=True)
