@@ -82,7 +82,8 @@ def trace(
 ) -> None:
     """Reconstruct every VM boot, hop by hop, from real Nova and Neutron logs."""
     from stacktwin.logs.pipeline import trace as run_trace
-    from stacktwin.logs.sources import Override, Problems, SourceWalker
+    from stacktwin.logs.sources import Override, Problems
+    from stacktwin.logs.walk import SourceWalker
     from stacktwin.render.export import write_json, write_parquet
     from stacktwin.render.trace_view import print_problems, summary_view, timeline_view
 

@@ -19,7 +19,8 @@ from typing import IO, Any
 from stacktwin.boots import Boot, summarize
 from stacktwin.logs.correlate import Correlator, VifPlugged
 from stacktwin.logs.scan import ScanStats, scan
-from stacktwin.logs.sources import Override, Problems, SourceWalker
+from stacktwin.logs.sources import Override, Problems
+from stacktwin.logs.walk import SourceWalker
 
 
 @dataclass(slots=True)

@@ -9,7 +9,10 @@ speed), so every milestone cites ``file:line``.
 
 Bad input is reported, never raised, and what can be read still is:
 
-* a stream whose first bytes hold NUL bytes is binary, not a log: skipped and reported;
+* a stream whose first bytes are not text (:func:`looks_binary`: the share of control bytes
+  and of invalid UTF-8, not one stray byte) is binary, not a log: skipped and reported;
+* a run of NUL bytes at the start (the hole ``copytruncate`` rotation leaves in a live log)
+  is skipped and reported, and the text after it is traced;
 * an empty stream is reported (nothing to trace);
 * invalid UTF-8 is reported with its line number; the line is decoded with replacement
   characters and still traced;
@@ -68,6 +71,25 @@ class ScanStats:
     untimed_lines: int = 0  # candidate oslo lines (level and logger read) without a timestamp
     events: int = 0
     service: str | None = None
+
+
+#: Bytes no text log holds (tab, newlines, form feed and ESC of colour codes excepted).
+_CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 11, 12, 13, 27})) + b"\x7f"
+
+
+def looks_binary(probe: bytes) -> bool:
+    """True when the first bytes of a stream (after any leading NUL run) are not text: more
+    than 5% control bytes, or more than 10% of them not UTF-8.  One stray NUL is not enough,
+    and a latin-1 log still reads as text."""
+    if not probe:
+        return False
+    controls = len(probe) - len(probe.translate(None, _CONTROL_BYTES))
+    if controls * 20 > len(probe):
+        return True
+    if probe.isascii():
+        return False
+    replaced = probe.decode("utf-8", "replace").count("\ufffd")
+    return replaced * 10 > len(probe)
 
 
 def _invalid_utf8_lines(chunk: bytes, start: int, limit: int) -> Iterator[int]:
@@ -208,6 +230,7 @@ def scan(
     carry = b""
     state = _State()
     first = True
+    hole = 0  # NUL bytes at the start of the stream
     overlong = False  # inside a line longer than MAX_LINE_BYTES
     while True:
         block, error = _read_block(stream)
@@ -219,11 +242,29 @@ def scan(
             if on_bytes is not None:
                 on_bytes(len(block))
             stats.bytes_read += len(block)
-            if first:
-                first = False
-                if b"\x00" in block[:_BINARY_PROBE]:
-                    problems.add(name, "binary data, not a text log: skipped", skipped=True)
-                    return
+        if first:
+            if block[:1] == b"\x00":
+                stripped = block.lstrip(b"\x00")
+                hole += len(block) - len(stripped)
+                block = stripped
+            if not block and not end:
+                continue  # the NUL run goes on in the next block
+            first = False
+            if hole and not block:
+                problems.add(
+                    name, f"only NUL bytes ({hole}): not a text log: skipped", skipped=True
+                )
+                return
+            if looks_binary(block[:_BINARY_PROBE]):
+                problems.add(name, "binary data, not a text log: skipped", skipped=True)
+                return
+            if hole:
+                problems.add(
+                    name,
+                    f"{hole} NUL bytes before the first line (the hole a copytruncate rotation"
+                    " leaves in a live log): skipped",
+                    line=1,
+                )
         lo = 0
         if overlong:  # drop the rest of a line already reported as too long
             newline = block.find(b"\n")
