@@ -14,6 +14,8 @@ Bad input is reported, never raised, and what can be read still is:
 * a run of NUL bytes at the start (the hole ``copytruncate`` rotation leaves in a live log)
   is skipped and reported, and the text after it is traced;
 * an empty stream is reported (nothing to trace);
+* a timestamp that is no real date or time is reported with its line number, and the line
+  read without a time (the first five per stream; the rest are counted);
 * invalid UTF-8 is reported with its line number; the line is decoded with replacement
   characters and still traced;
 * a line longer than :data:`MAX_LINE_BYTES` is reported and skipped (memory stays bounded);
@@ -69,6 +71,7 @@ class ScanStats:
     candidate_lines: int = 0
     timed_lines: int = 0  # candidate lines with a timestamp
     untimed_lines: int = 0  # candidate oslo lines (level and logger read) without a timestamp
+    unenveloped_lines: int = 0  # candidate lines without any envelope (continuations)
     events: int = 0
     service: str | None = None
 
@@ -142,6 +145,7 @@ class _State:
     line_no: int = 1
     utf8_reports: int = 0
     utf8_bad: int = 0
+    bad_times: int = 0  # lines whose timestamp is no real date or time
     seen: dict[bytes, None] = field(default_factory=dict)  # recent timed candidate lines
     repeated: int = 0  # timed candidate lines identical to a recent one: read once
     first_repeat: int = 0  # the line number of the first of them
@@ -203,6 +207,17 @@ def _scan_span(
             stats.timed_lines += 1
         elif record.logger is not None:
             stats.untimed_lines += 1
+        else:
+            stats.unenveloped_lines += 1
+        if record.bad_time is not None:
+            state.bad_times += 1
+            if state.bad_times <= _MAX_UTF8_REPORTS:
+                problems.add(
+                    name,
+                    f"invalid timestamp {record.bad_time!r} (no such date or time):"
+                    " the line is read without a time",
+                    line=line_no,
+                )
         if stats.service is None and record.logger:
             stats.service = service_from_logger(record.logger)
         for event in match(record, f"{name}:{line_no}"):
@@ -324,5 +339,8 @@ def scan(
         )
     if state.utf8_bad > state.utf8_reports:
         problems.add(name, f"{state.utf8_bad - state.utf8_reports} more lines with invalid UTF-8")
+    if state.bad_times > _MAX_UTF8_REPORTS:
+        more = state.bad_times - _MAX_UTF8_REPORTS
+        problems.add(name, f"{more} more lines with an invalid timestamp")
     if stats.bytes_read == 0:
         problems.add(name, "empty file: nothing to trace", skipped=True)
