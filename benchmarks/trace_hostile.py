@@ -34,10 +34,12 @@ from tests.logs.hostile import empty_files, repeated_line, reused_port  # noqa: 
 _CHILD = """
 import resource, sys
 from stacktwin.cli import app
+code = 1
 try:
-    app(args=sys.argv[1:], standalone_mode=False)
+    code = app(args=sys.argv[1:], standalone_mode=False) or 0
 finally:
     sys.stderr.write("MAXRSS_KIB %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+sys.exit(code)
 """
 
 

@@ -20,8 +20,8 @@ from rich.text import Text
 
 from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_MEANING, Boot
 
-#: Below this many columns the tables drop their borders.
-NARROW = 100
+#: Below this many columns (the classic terminal) the tables drop their borders.
+NARROW = 80
 
 
 def _secs(value: float | int | None) -> str:
