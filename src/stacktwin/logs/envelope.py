@@ -120,8 +120,8 @@ def parse_when(text: str) -> float:
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        reason = str(exc).removeprefix("Invalid isoformat string: ")
-        raise ValueError(f"not an ISO 8601 date or time ({reason})") from None
+        reason = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
+        raise ValueError(f"not an ISO 8601 date or time{reason}") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.timestamp()
