@@ -13,6 +13,7 @@ one run:
 Usage::
 
     .venv/bin/python benchmarks/trace_throughput.py [--size-gb 1.0] [--data PATH] [--keep]
+        [--logs KEPT_FOLDER/logs]   # reuse a set kept by --keep (e.g. to compare two versions)
 
 Speed is measured here, never asserted in tests.
 """
@@ -121,18 +122,23 @@ def main() -> None:
     parser.add_argument("--size-gb", type=float, default=1.0)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--keep", action="store_true", help="keep the generated log set")
+    parser.add_argument("--logs", type=Path, help="reuse a log set kept by --keep (its logs/)")
     args = parser.parse_args()
-    if not args.data.is_dir():
-        sys.exit(f"real data not found at {args.data}")
-    seeds = _seed_files(args.data)
     tmp = Path(tempfile.mkdtemp(prefix="stacktwin-bench-"))
     try:
-        t0 = time.perf_counter()
-        copies = build(tmp / "logs", seeds, int(args.size_gb * 1e9))
-        print(
-            f"built {len(copies)} copies of {len(seeds)} real log files in "
-            f"{time.perf_counter() - t0:.1f} s under {tmp}"
-        )
+        if args.logs is not None:
+            copies = sorted(p for p in args.logs.iterdir() if p.name.startswith("copy-"))
+            print(f"reusing {len(copies)} copies under {args.logs}")
+        else:
+            if not args.data.is_dir():
+                sys.exit(f"real data not found at {args.data}")
+            seeds = _seed_files(args.data)
+            t0 = time.perf_counter()
+            copies = build(tmp / "logs", seeds, int(args.size_gb * 1e9))
+            print(
+                f"built {len(copies)} copies of {len(seeds)} real log files in "
+                f"{time.perf_counter() - t0:.1f} s under {tmp}"
+            )
         quarter = copies[: max(1, len(copies) // 4)]
         rows = []
         for label, paths in (("quarter", quarter), ("whole", copies)):

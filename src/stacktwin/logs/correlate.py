@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from stacktwin.boots import Boot
+from stacktwin.logs.index import NextFree, PortIndex
 from stacktwin.logs.resolve import BOOT_START_KINDS, resolve_boot, resolve_request
 from stacktwin.logs.templates import Event, Kind, order_key
 
@@ -102,6 +103,25 @@ class VifPlugged:
         return self.sent is not None and self.api is not None and self.received is not None
 
 
+def _file(events: list[Event], event: Event) -> None:
+    """Append, unless the event repeats the last one but for its line (a line repeated
+    verbatim says nothing new: memory stays bounded by the boots, not by the repeats)."""
+    if events:
+        last = events[-1]
+        if (
+            last.timestamp == event.timestamp
+            and last.instance == event.instance
+            and last.port == event.port
+            and last.text == event.text
+            and last.value == event.value
+            and last.request_ids == event.request_ids
+        ):
+            if order_key(event) < order_key(last):  # the earliest line cited, in any order
+                events[-1] = event
+            return
+    events.append(event)
+
+
 def _earlier(a: Event, b: Event | None) -> bool:
     """True when ``a`` comes before ``b`` (time, then file and line; untimed last)."""
     return b is None or order_key(a) < order_key(b)
@@ -127,6 +147,7 @@ class Correlator:
         self.services_read: frozenset[str] | None = None
         self._port_instance: dict[str, Event] = {}  # port -> earliest event naming an instance
         self._host: dict[str, tuple[bool, Event, str]] = {}  # instance -> (is build, event, host)
+        self._port_index: dict[str, PortIndex] = {}  # built on first query, dropped on add
 
     def add(self, event: Event, source_host: str | None = None) -> None:
         """File one event under its keys."""
@@ -150,7 +171,8 @@ class Correlator:
             ):
                 self._host[uuid] = (build, event, source_host)
         if event.port is not None and kind in _PORT_KINDS:
-            self.port_events[event.port][kind].append(event)
+            _file(self.port_events[event.port][kind], event)
+            self._port_index.pop(event.port, None)
             if uuid is not None:
                 # A pre-created port may move between instances: each keeps it, and the
                 # time window of each build picks its own events.
@@ -158,10 +180,10 @@ class Correlator:
                     self._port_instance[event.port] = event
                 self.instance_ports[uuid].add(event.port)
         if uuid is not None and (kind not in _PORT_KINDS or kind is Kind.WAIT_PREPARED):
-            self.instance_events[uuid][kind].append(event)
+            _file(self.instance_events[uuid][kind], event)
         elif uuid is None and event.port is None:
             for rid in event.request_ids:
-                self.request_events[rid][kind].append(event)
+                _file(self.request_events[rid][kind], event)
 
     def source_host(self, uuid: str) -> str | None:
         """The host of the nova-compute log that built the instance, if known."""
@@ -253,6 +275,13 @@ class Correlator:
             boots, key=lambda b: (min(b.milestones.values(), default=float("inf")), b.instance)
         )
 
+    def port_index(self, port: str) -> PortIndex:
+        """The port's events sorted and split by instance (window queries in O(log n))."""
+        index = self._port_index.get(port)
+        if index is None:
+            index = self._port_index[port] = PortIndex(self.port_events.get(port, {}))
+        return index
+
     def port_instance(self, port: str) -> str | None:
         """The instance named by the earliest event of the port."""
         event = self._port_instance.get(port)
@@ -279,26 +308,17 @@ class Correlator:
                 times(Kind.EVENT_RECEIVED),
             )
             instance = self.port_instance(port)
-            used_api: set[int] = set()
-            used_recv: set[int] = set()
-
-            def take(values: list[float], used: set[int], after: float) -> float | None:
-                for i, v in enumerate(values):
-                    if i not in used and v >= after - skew:
-                        used.add(i)
-                        return v
-                return None
-
+            free_api, free_recv = NextFree(len(api)), NextFree(len(recv))
             for s in sent:
-                a = take(api, used_api, s)
-                r = take(recv, used_recv, a if a is not None else s)
+                a = free_api.take(api, s - skew)
+                r = free_recv.take(recv, (a if a is not None else s) - skew)
                 out.append(VifPlugged(port, instance, s, a, r))
             for i, a in enumerate(api):
-                if i not in used_api:
-                    r = take(recv, used_recv, a)
+                if not free_api.taken(i):
+                    r = free_recv.take(recv, a - skew)
                     out.append(VifPlugged(port, instance, None, a, r))
             for i, r in enumerate(recv):
-                if i not in used_recv:
+                if not free_recv.taken(i):
                     out.append(VifPlugged(port, instance, None, None, r))
         out.sort(
             key=lambda v: (min(x for x in (v.sent, v.api, v.received) if x is not None), v.port)

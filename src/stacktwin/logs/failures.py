@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 
 from stacktwin.boots import VIF_PLUGGING_TIMEOUT
+from stacktwin.logs.envelope import UUID
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_UUID = re.compile(UUID)
 #: `` <funcName> <path>.py:<line>`` that oslo.log appends to DEBUG records.
 _DEBUG_SUFFIX = re.compile(r" \w+ \S+\.py:\d+$")
 #: ``: ExceptionClass`` followed by ``: `` or the end: the appended error summary.

@@ -19,7 +19,8 @@ from typing import IO
 from stacktwin.boots import Boot, Summary, summarize
 from stacktwin.logs.correlate import Correlator, VifPlugged
 from stacktwin.logs.scan import ScanStats, scan
-from stacktwin.logs.sources import Override, Problems, SourceWalker
+from stacktwin.logs.sources import Override, Problems
+from stacktwin.logs.walk import SourceWalker
 
 
 @dataclass(slots=True)
@@ -33,6 +34,7 @@ class TraceResult:
     bytes_read: int = 0
     lines_read: int = 0
     candidate_lines: int = 0
+    unenveloped_lines: int = 0  # boot-relevant lines without an envelope (continuations)
     services: dict[str, int] = field(default_factory=dict)  # service -> streams
     streams_without_timestamps: int = 0  # streams none of whose boot lines has a timestamp
     streams_with_boot_lines: int = 0
@@ -78,10 +80,12 @@ class TraceResult:
             "bytes_read": self.bytes_read,
             "lines_read": self.lines_read,
             "candidate_lines": self.candidate_lines,
+            "candidate_lines_without_envelope": self.unenveloped_lines,
             "services": dict(sorted(self.services.items())),
             "files_skipped": self.problems.files_skipped,
             "lines_with_problems": self.problems.lines_with_problems,
             "problems": [str(p) for p in self.problems.items],
+            "problems_not_listed": self.problems.not_kept,
             "streams_without_timestamps": self.streams_without_timestamps,
             "fragments": list(self.fragments),
             "requests": {"accepted": self.requests_accepted, "rejected": self.requests_rejected},
@@ -100,16 +104,20 @@ def trace(
     host_overrides: Sequence[Override] = (),
     skew: float = 1.0,
     on_progress: Callable[[int], None] | None = None,
+    on_status: Callable[[int, int], None] | None = None,
+    stdin: IO[bytes] | None = None,
 ) -> TraceResult:
     """Trace every boot in the given files, folders and archives.
 
     ``instance`` keeps one boot; ``since``/``until`` (epoch seconds) keep boots whose first
     milestone falls in the window.  ``on_progress`` is called with the number of on-disk
-    (compressed) bytes consumed since its last call.  Problems with the input are collected in
-    the result, never raised.
+    (compressed) bytes consumed since its last call, ``on_status`` after each stream with the
+    streams read and the instances seen so far.  ``-`` among the paths reads ``stdin``
+    (default: the process's standard input).  Problems with the input are collected in the
+    result, never raised.
     """
     problems = Problems()
-    walker = SourceWalker(paths, problems, service_overrides, host_overrides)
+    walker = SourceWalker(paths, problems, service_overrides, host_overrides, stdin=stdin)
     correlator = Correlator(skew=skew)
     result = TraceResult(boots=[], vif_plugged=[], problems=problems)
     services: Counter[str] = Counter()
@@ -119,7 +127,7 @@ def trace(
         before = problems.files_skipped
         try:
             for event in scan(source, problems, stats, partial(_block_read, meter, source.raw)):
-                correlator.add(event, source.host)
+                correlator.add(event, source.host or event.host)
         finally:
             meter.update(source.raw)
             source.stream.close()
@@ -133,6 +141,9 @@ def trace(
         result.bytes_read += stats.bytes_read
         result.lines_read += stats.lines
         result.candidate_lines += stats.candidate_lines
+        result.unenveloped_lines += stats.unenveloped_lines
+        if on_status is not None:
+            on_status(result.files_read, len(correlator.instance_events))
     meter.close()
     result.services = dict(services)
     boots = correlator.boots(services_read=services.keys())
@@ -140,6 +151,7 @@ def trace(
     result.requests_rejected = correlator.rejected
     result.fragments = correlator.fragments()
     if instance is not None:
+        instance = instance.strip().lower()
         boots = [b for b in boots if b.instance == instance]
     if since is not None or until is not None:
         boots = [b for b in boots if _in_window(b, since, until)]

@@ -216,7 +216,7 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
     boot.build_seconds = built.value if built is not None else None
     timed_out = first(ev.get(Kind.TIMEOUT, ()), lo, hi, skew) is not None
     neutron_failed = any(
-        first(index.port_events[p].get(Kind.NEUTRON_FAILED, ()), lo, hi, skew) for p in ports
+        index.port_index(p).first_any(Kind.NEUTRON_FAILED, lo, hi, skew) for p in ports
     )
 
     if finish is not None and finish.kind is Kind.BUILD_TOOK:
@@ -258,35 +258,30 @@ def _chains(
     """Each port's chain; the boot's milestone is the last port's.  Returns (ports, refused)."""
     skew = index.skew
     ports = sorted(index.instance_ports.get(uuid, ()))
-    waited = [
-        p for p in ports if first(index.port_events[p].get(Kind.WAIT_PREPARED, ()), lo, hi, skew)
-    ]
+    waited = [p for p in ports if index.port_index(p).first_any(Kind.WAIT_PREPARED, lo, hi, skew)]
     chain_ports = waited or ports
     per_port: dict[str, dict[Milestone, Event]] = {}
     refused = False
     for port in chain_ports:
         # Port events naming another instance are another build's (a reused port).
-        kinds = {
-            k: [e for e in events if e.instance is None or e.instance == uuid]
-            for k, events in index.port_events[port].items()
-        }
+        events = index.port_index(port)
         chain: dict[Milestone, Event] = {}
         prev: float | None = lo
         for kind, milestone in _CHAIN:
             start = lo if kind is Kind.WAIT_PREPARED else prev  # prepared beside the binding
-            found = _timed(first(kinds.get(kind, ()), start, hi, skew))
+            found = _timed(events.first_for(kind, uuid, start, hi, skew))
             if found is None and kind is Kind.PORT_BOUND:
                 # Without nova's DEBUG line: neutron's answer to the binding PUT, else
                 # ML2's "Bound port" (Kilo binds within the POST that creates the port).
-                found = _timed(first(kinds.get(Kind.PORT_PUT, ()), start, hi, skew)) or _timed(
-                    first(kinds.get(Kind.BOUND, ()), start, hi, skew)
+                found = _timed(events.first_for(Kind.PORT_PUT, uuid, start, hi, skew)) or _timed(
+                    events.first_for(Kind.BOUND, uuid, start, hi, skew)
                 )
             if found is not None:
                 chain[milestone] = found
                 if kind is not Kind.WAIT_PREPARED:
                     prev = found.timestamp
         per_port[port] = chain
-        refused = refused or first(kinds.get(Kind.EVENT_REFUSED, ()), lo, hi, skew) is not None
+        refused = refused or events.first_for(Kind.EVENT_REFUSED, uuid, lo, hi, skew) is not None
         if boot.host is None:
             api = chain.get(Milestone.EVENT_API)
             if api is not None and api.text:

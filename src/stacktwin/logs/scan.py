@@ -9,8 +9,13 @@ speed), so every milestone cites ``file:line``.
 
 Bad input is reported, never raised, and what can be read still is:
 
-* a stream whose first bytes hold NUL bytes is binary, not a log: skipped and reported;
+* a stream whose first bytes are not text (:func:`looks_binary`: the share of control bytes
+  and of invalid UTF-8, not one stray byte) is binary, not a log: skipped and reported;
+* a run of NUL bytes at the start (the hole ``copytruncate`` rotation leaves in a live log)
+  is skipped and reported, and the text after it is traced;
 * an empty stream is reported (nothing to trace);
+* a timestamp that is no real date or time is reported with its line number, and the line
+  read without a time (the first five per stream; the rest are counted);
 * invalid UTF-8 is reported with its line number; the line is decoded with replacement
   characters and still traced;
 * a line longer than :data:`MAX_LINE_BYTES` is reported and skipped (memory stays bounded);
@@ -24,7 +29,7 @@ import lzma
 import tarfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
@@ -40,6 +45,10 @@ CHUNK_BYTES = 4 << 20
 MAX_LINE_BYTES = 16 << 20
 _BINARY_PROBE = 8192
 _MAX_UTF8_REPORTS = 5  # per stream; the rest are counted in one message
+#: Candidate lines remembered per stream to collapse verbatim repeats (a looping writer, a log
+#: concatenated with itself): memory is bounded by the boots, not by repeated lines.
+_SEEN_LINES = 8192
+_SEEN_LINE_BYTES = 4096
 
 _AUTOMATON = BytesAhoCorasick(list(ANCHORS), matchkind=MatchKind.LeftmostFirst)
 #: Ranges at least this long have their newlines counted by numpy (SIMD, ~3x ``bytes.count``).
@@ -62,8 +71,28 @@ class ScanStats:
     candidate_lines: int = 0
     timed_lines: int = 0  # candidate lines with a timestamp
     untimed_lines: int = 0  # candidate oslo lines (level and logger read) without a timestamp
+    unenveloped_lines: int = 0  # candidate lines without any envelope (continuations)
     events: int = 0
     service: str | None = None
+
+
+#: Bytes no text log holds (tab, newlines, form feed and ESC of colour codes excepted).
+_CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 11, 12, 13, 27})) + b"\x7f"
+
+
+def looks_binary(probe: bytes) -> bool:
+    """True when the first bytes of a stream (after any leading NUL run) are not text: more
+    than 5% control bytes, or more than 10% of them not UTF-8.  One stray NUL is not enough,
+    and a latin-1 log still reads as text."""
+    if not probe:
+        return False
+    controls = len(probe) - len(probe.translate(None, _CONTROL_BYTES))
+    if controls * 20 > len(probe):
+        return True
+    if probe.isascii():
+        return False
+    replaced = probe.decode("utf-8", "replace").count("\ufffd")
+    return replaced * 10 > len(probe)
 
 
 def _invalid_utf8_lines(chunk: bytes, start: int, limit: int) -> Iterator[int]:
@@ -116,6 +145,10 @@ class _State:
     line_no: int = 1
     utf8_reports: int = 0
     utf8_bad: int = 0
+    bad_times: int = 0  # lines whose timestamp is no real date or time
+    seen: dict[bytes, None] = field(default_factory=dict)  # recent timed candidate lines
+    repeated: int = 0  # timed candidate lines identical to a recent one: read once
+    first_repeat: int = 0  # the line number of the first of them
 
 
 def _scan_span(
@@ -156,13 +189,35 @@ def _scan_span(
         line_no += _newlines(buf, arr, pos, line_start)
         pos = line_start
         last_end = line_end + 1
-        text = buf[line_start:line_end].decode("utf-8", "replace")
-        record = parse_line(text)
+        raw = buf[line_start:line_end]
+        seen = state.seen
+        if raw in seen:
+            if not state.repeated:
+                state.first_repeat = line_no
+            state.repeated += 1
+            continue
+        record = parse_line(raw.decode("utf-8", "replace"))
+        if record.timestamp is not None and len(raw) <= _SEEN_LINE_BYTES:
+            # Only timed lines: untimed ones (continuations, stripped logs) may repeat.
+            if len(seen) >= _SEEN_LINES:
+                seen.clear()
+            seen[raw] = None
         stats.candidate_lines += 1
         if record.timestamp is not None:
             stats.timed_lines += 1
         elif record.logger is not None:
             stats.untimed_lines += 1
+        else:
+            stats.unenveloped_lines += 1
+        if record.bad_time is not None:
+            state.bad_times += 1
+            if state.bad_times <= _MAX_UTF8_REPORTS:
+                problems.add(
+                    name,
+                    f"invalid timestamp {record.bad_time!r} (no such date or time):"
+                    " the line is read without a time",
+                    line=line_no,
+                )
         if stats.service is None and record.logger:
             stats.service = service_from_logger(record.logger)
         for event in match(record, f"{name}:{line_no}"):
@@ -190,6 +245,7 @@ def scan(
     carry = b""
     state = _State()
     first = True
+    hole = 0  # NUL bytes at the start of the stream
     overlong = False  # inside a line longer than MAX_LINE_BYTES
     while True:
         block, error = _read_block(stream)
@@ -201,11 +257,29 @@ def scan(
             if on_bytes is not None:
                 on_bytes(len(block))
             stats.bytes_read += len(block)
-            if first:
-                first = False
-                if b"\x00" in block[:_BINARY_PROBE]:
-                    problems.add(name, "binary data, not a text log: skipped", skipped=True)
-                    return
+        if first:
+            if block[:1] == b"\x00":
+                stripped = block.lstrip(b"\x00")
+                hole += len(block) - len(stripped)
+                block = stripped
+            if not block and not end:
+                continue  # the NUL run goes on in the next block
+            first = False
+            if hole and not block:
+                problems.add(
+                    name, f"only NUL bytes ({hole}): not a text log: skipped", skipped=True
+                )
+                return
+            if looks_binary(block[:_BINARY_PROBE]):
+                problems.add(name, "binary data, not a text log: skipped", skipped=True)
+                return
+            if hole:
+                problems.add(
+                    name,
+                    f"{hole} NUL bytes before the first line (the hole a copytruncate rotation"
+                    " leaves in a live log): skipped",
+                    line=1,
+                )
         lo = 0
         if overlong:  # drop the rest of a line already reported as too long
             newline = block.find(b"\n")
@@ -256,7 +330,17 @@ def scan(
         if end:
             break
     stats.lines = state.line_no - 1
+    if state.repeated:
+        problems.add(
+            name,
+            f"{state.repeated} boot lines repeat an earlier line verbatim (same time, process"
+            " and text), the first here: each read once",
+            line=state.first_repeat,
+        )
     if state.utf8_bad > state.utf8_reports:
         problems.add(name, f"{state.utf8_bad - state.utf8_reports} more lines with invalid UTF-8")
+    if state.bad_times > _MAX_UTF8_REPORTS:
+        more = state.bad_times - _MAX_UTF8_REPORTS
+        problems.add(name, f"{more} more lines with an invalid timestamp")
     if stats.bytes_read == 0:
         problems.add(name, "empty file: nothing to trace", skipped=True)

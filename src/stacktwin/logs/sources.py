@@ -1,14 +1,8 @@
-"""Log sources: files, folders, rotated ``.gz``/``.bz2``/``.xz`` files and tar archives.
+"""Log sources: what one log stream is, where it came from, what wrote it, what went wrong.
 
-:func:`open_sources` walks what the operator named and yields one :class:`Source` per log
-stream, already decompressed, never extracted to disk:
-
-* a folder is walked recursively in sorted order (deterministic output);
-* compression is recognised by its magic bytes, not only by the file name (``.gz``, ``.bz2``,
-  ``.xz``); a compressed file inside a tar archive is decompressed as well;
-* a tar archive (``.tar``, ``.tar.gz``/``.tgz``, ``.tar.bz2``, ``.tar.xz``, sosreport style)
-  is read as a stream (``tarfile`` mode ``r|*``): one member after the other;
-* a member whose name escapes the archive (``../``, absolute path) is not read: it is reported.
+:class:`~stacktwin.logs.walk.SourceWalker` turns the operator's paths (files, folders, ``-``
+for stdin) into :class:`Source` streams, and :mod:`stacktwin.logs.archives` opens rotated
+``.gz``/``.bz2``/``.xz`` files and tar archives as streams, never extracted to disk.
 
 Each source carries the service and host inferred from its path (``nova-compute.log``,
 ``…/var/log/neutron/server.log``, ``sosreport-<host>-…/``, ``<host>/var/log/…``), which the
@@ -18,18 +12,10 @@ operator can override with ``GLOB=VALUE`` rules.  Problems are reported to the c
 
 from __future__ import annotations
 
-import bz2
-import contextlib
 import fnmatch
-import gzip
-import lzma
 import os
 import re
-import tarfile
-import zlib
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
 #: (pattern over the lower-cased path, service).  First match wins.
@@ -69,8 +55,6 @@ _HOST_PATTERNS = (
     re.compile(r"(?:^|/)(?P<host>[^/]+)/var/log/"),
 )
 
-_TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
-
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -86,24 +70,34 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+#: Problems kept one by one; beyond this they are only counted (memory stays bounded).
+MAX_PROBLEMS_KEPT = 1000
+
+
 @dataclass(slots=True)
 class Problems:
-    """Problems met while reading, in the order met."""
+    """Problems met while reading, in the order met: the first :data:`MAX_PROBLEMS_KEPT`
+    kept, all counted (files skipped, lines with problems) as they are added."""
 
     items: list[Problem] = field(default_factory=list)
+    total: int = 0
+    files_skipped: int = 0
+    lines_with_problems: int = 0
+    limit: int = MAX_PROBLEMS_KEPT
 
     def add(
         self, source: str, message: str, line: int | None = None, skipped: bool = False
     ) -> None:
-        self.items.append(Problem(source, line, message, skipped))
+        self.total += 1
+        self.files_skipped += skipped
+        self.lines_with_problems += line is not None
+        if len(self.items) < self.limit:
+            self.items.append(Problem(source, line, message, skipped))
 
     @property
-    def files_skipped(self) -> int:
-        return sum(1 for p in self.items if p.skipped_file)
-
-    @property
-    def lines_with_problems(self) -> int:
-        return sum(1 for p in self.items if p.line is not None)
+    def not_kept(self) -> int:
+        """Problems counted but not kept one by one."""
+        return self.total - len(self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,135 +163,3 @@ def host_from_path(name: str) -> str | None:
         if m := rx.search(norm):
             return m.group("host")
     return None
-
-
-def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
-    """Wrap a stream in the decompressor its magic bytes call for (``raw`` must peek)."""
-    peek = getattr(raw, "peek", None)
-    head = peek(6)[:6] if peek is not None else b""
-    if head[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    if head[:3] == b"BZh":
-        return bz2.BZ2File(raw, mode="rb")
-    if head[:6] == b"\xfd7zXZ\x00":
-        return lzma.LZMAFile(raw, mode="rb")
-    return raw
-
-
-def _is_tar_name(name: str) -> bool:
-    low = name.lower()
-    return low.endswith(_TAR_SUFFIXES)
-
-
-def _unsafe_member(name: str) -> bool:
-    parts = name.replace("\\", "/").split("/")
-    return name.startswith(("/", "\\")) or ".." in parts or bool(re.match(r"^[A-Za-z]:", name))
-
-
-class SourceWalker:
-    """Turns the operator's paths into :class:`Source` streams."""
-
-    def __init__(
-        self,
-        paths: Sequence[Path],
-        problems: Problems,
-        service_overrides: Sequence[Override] = (),
-        host_overrides: Sequence[Override] = (),
-    ) -> None:
-        self.paths = list(paths)
-        self.problems = problems
-        self.service_overrides = list(service_overrides)
-        self.host_overrides = list(host_overrides)
-
-    def total_bytes(self) -> int:
-        """On-disk size of every file to read (for a progress bar)."""
-        total = 0
-        for path in self.paths:
-            for file in self._files(path, report=False):
-                with contextlib.suppress(OSError):
-                    total += file.stat().st_size
-        return total
-
-    def _files(self, path: Path, report: bool = True) -> Iterator[Path]:
-        if path.is_dir():
-            try:
-                entries = sorted(path.rglob("*"))
-            except OSError as exc:
-                if report:
-                    self.problems.add(
-                        str(path), f"cannot list folder: {exc.strerror or exc}", skipped=True
-                    )
-                return
-            for entry in entries:
-                if entry.is_file():
-                    yield entry
-        elif path.exists() or path.is_symlink():
-            yield path
-        elif report:
-            self.problems.add(str(path), "no such file or folder", skipped=True)
-
-    def _source(self, name: str, stream: IO[bytes], raw: IO[bytes]) -> Source:
-        service = service_from_path(name)
-        for rule in self.service_overrides:
-            if rule.applies(name):
-                service = rule.value
-        host = host_from_path(name)
-        for rule in self.host_overrides:
-            if rule.applies(name):
-                host = rule.value
-        return Source(name, service, host, stream, raw)
-
-    def __iter__(self) -> Iterator[Source]:
-        for path in self.paths:
-            for file in self._files(path):
-                yield from self._open_file(file)
-
-    def _open_file(self, file: Path) -> Iterator[Source]:
-        name = str(file)
-        try:
-            raw = open(file, "rb")  # noqa: SIM115 - closed by the `with raw` below
-        except OSError as exc:
-            self.problems.add(name, f"cannot open: {exc.strerror or exc}", skipped=True)
-            return
-        with raw:
-            if _is_tar_name(name):
-                yield from self._tar_members(name, raw)
-                return
-            try:
-                stream = _decompressed(raw, name)
-            except OSError as exc:
-                self.problems.add(name, f"cannot read: {exc}", skipped=True)
-                return
-            yield self._source(name, stream, raw)
-
-    def _tar_members(self, name: str, raw: IO[bytes]) -> Iterator[Source]:
-        try:
-            archive = tarfile.open(fileobj=raw, mode="r|*")  # noqa: SIM115 - closed below
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            self.problems.add(name, f"not a readable tar archive: {exc}", skipped=True)
-            return
-        try:
-            for member in archive:
-                if not member.isfile():
-                    continue
-                member_name = f"{name}!{member.name}"
-                if _unsafe_member(member.name):
-                    self.problems.add(
-                        member_name,
-                        "archive member name escapes the archive (../ or absolute): not read",
-                        skipped=True,
-                    )
-                    continue
-                extracted = archive.extractfile(member)
-                if extracted is None:
-                    continue
-                try:
-                    stream = _decompressed(extracted, member_name)
-                except OSError as exc:
-                    self.problems.add(member_name, f"cannot read: {exc}", skipped=True)
-                    continue
-                yield self._source(member_name, stream, raw)
-        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-            self.problems.add(name, f"tar archive is damaged or truncated: {exc}", skipped=True)
-        finally:
-            archive.close()

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from stacktwin.logs.envelope import LogRecord
+from stacktwin.logs.envelope import UUID, LogRecord
 from stacktwin.logs.failures import clean
 
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+#: A whole UUID in either case (events carry it lower-case).
+_UUID = UUID
 
 
 class Kind(StrEnum):
@@ -71,6 +72,7 @@ class Event:
     request_ids: tuple[str, ...] = ()
     value: float | None = None  # seconds for *_TOOK and REQUESTED's wall time
     text: str | None = None  # host (CLAIMED, EVENT_API), failure text (ABORTED, …)
+    host: str | None = None  # the host a syslog / journald prefix names
 
 
 def order_key(event: Event) -> tuple[float, str, int]:
@@ -125,8 +127,9 @@ _RX_SENDING = re.compile(r"Sending events: (\[.*)")
 _RX_EVENT_LIST = re.compile(r"(?:events?: |Nova event: )([\[{].*)")
 _RX_EVENT_DICT = re.compile(r"\{[^{}]*\}")
 _RX_EVENT_FIELD = re.compile(r"""['"](name|tag|server_uuid|status)['"]: u?['"]([^'"]*)['"]""")
-_RX_TOOK_SPAWN = re.compile(r"Took (\d+(?:\.\d+)?) seconds to spawn the instance")
-_RX_TOOK_BUILD = re.compile(r"Took (\d+(?:\.\d+)?) seconds to build instance")
+#: Durations: at most 12 digits before the point, so that every value is a finite float.
+_RX_TOOK_SPAWN = re.compile(r"Took (\d{1,12}(?:\.\d+)?) seconds to spawn the instance")
+_RX_TOOK_BUILD = re.compile(r"Took (\d{1,12}(?:\.\d+)?) seconds to build instance")
 _RX_CLAIM = re.compile(r"Claim successful(?: on node (\S+))?")
 _RX_ABORTED = re.compile(rf"Build of instance ({_UUID}) aborted: (.*)")
 _RX_ABORT_EXC = re.compile(r"(?:nova\.exception\.)?BuildAbortException: (.*)")
@@ -145,11 +148,11 @@ _RX_PORT_PUT = re.compile(
     rf'"PUT /v2\.0/ports/({_UUID})(?:\.json)?(?: HTTP/1\.[01])?"(?: status:)? 200\b'
 )
 _RX_POST_SERVERS = re.compile(
-    r"\"POST /v2(?:\.1)?/(?:[0-9a-f]{32}/)?servers(?: HTTP/1\.[01])?\" status: (\d{3})"
-    r"(?:.*time: (\d+(?:\.\d+)?))?"
+    r"\"POST /v2(?:\.1)?/(?:[0-9a-fA-F]{32}/)?servers(?: HTTP/1\.[01])?\" status: (\d{3})"
+    r"(?:.*time: (\d{1,12}(?:\.\d+)?)(?![\d.]))?"
 )
 _RX_DELETE_SERVER = re.compile(
-    rf"\"DELETE /v2(?:\.1)?/(?:[0-9a-f]{{32}}/)?servers/({_UUID})(?: HTTP/1\.[01])?\""
+    rf"\"DELETE /v2(?:\.1)?/(?:[0-9a-fA-F]{{32}}/)?servers/({_UUID})(?: HTTP/1\.[01])?\""
     r" status: 20[24]"
 )
 _RX_RESCHEDULED = re.compile(rf"Build of instance ({_UUID}) was re-scheduled: (.*)")
@@ -200,7 +203,17 @@ def match(record: LogRecord, source: str) -> list[Event]:
         value: float | None = None,
         text: str | None = None,
     ) -> Event:
-        return Event(kind, ts, source, instance, port, rids, value, text)
+        return Event(
+            kind,
+            ts,
+            source,
+            instance.lower() if instance else instance,
+            port.lower() if port else port,
+            rids,
+            value,
+            text,
+            record.host,
+        )
 
     if "network-vif-plugged" in msg:
         if _RX_REFUSED.search(msg):
