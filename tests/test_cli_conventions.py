@@ -98,3 +98,27 @@ def test_check_findings_as_csv(tmp_path: Path) -> None:
     )
     rows = _csv(out.stdout)
     assert {"severity": "critical", "option": "neutron [DEFAULT] rpc_workers"} in rows
+
+
+def test_trace_boots_as_csv_json_and_value(tmp_path: Path) -> None:
+    import json
+
+    from tests.logs import synthetic as syn
+
+    logs = syn.write(tmp_path / "logs")
+    rows = json.loads(runner.invoke(app, ["trace", str(logs), "-f", "json"]).stdout)
+    assert rows and {"instance", "outcome", "stopped_at", "vif_wait_s"} <= set(rows[0])
+    csv_rows = _csv(runner.invoke(app, ["trace", str(logs), "-f", "csv", "-c", "instance"]).stdout)
+    assert [r["instance"] for r in csv_rows] == [r["instance"] for r in rows]
+    values = runner.invoke(app, ["trace", str(logs), "-f", "value", "-c", "outcome"]).stdout
+    assert values.split() == [r["outcome"] for r in rows]
+
+
+def test_compare_rows_as_csv() -> None:
+    out = runner.invoke(
+        app, ["compare", "all-in-one", "all-in-one", "-f", "csv", "-c", "metric", "-c", "a",
+              "-c", "b", "-c", "difference"],
+    )  # fmt: skip
+    rows = _csv(out.stdout)
+    boots = next(r for r in rows if r["metric"] == "boots")
+    assert boots["a"] == boots["b"] and boots["difference"] == "0"

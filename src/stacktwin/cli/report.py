@@ -10,6 +10,7 @@ from rich.console import Console
 
 from stacktwin.cli.app import app, write_json_output
 from stacktwin.cli.batch import SET_HELP, fail
+from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
 
 
 def _load_runs(specs: list[str], sets: list[str] | None = None) -> Any:
@@ -80,17 +81,28 @@ def compare(
         list[str] | None,
         typer.Option("--objective", help=_OBJECTIVE_HELP, metavar="OBJECTIVE"),
     ] = None,
+    fmt: FormatOption = "table",
+    columns: ColumnOption = None,
 ) -> None:
     """Two runs or traces side by side: outcomes, timeouts, latencies, stop points, load;
     --json also holds the verdict the report leads with."""
-    from stacktwin.render.compare import comparison, comparison_table
+    from stacktwin.render.compare import comparison, comparison_rows, comparison_table
 
     goals = _objectives(objective)
+    check_format(fmt)
     runs = _load_runs([first, second], sets)
     console = Console(stderr=json_out == "-")
-    console.print(comparison_table(runs, width=console.width))
-    if json_out:
+    if json_out:  # the output first: nothing printed afterwards can lose it
         write_json_output(comparison(runs, goals), json_out)
+    if wants_rows(fmt, columns):
+        rows = [
+            {"section": r.section, "metric": r.metric, "unit": r.unit, "a": r.values[0],
+             "b": r.values[1], "difference": r.difference, "ratio": r.ratio}
+            for r in comparison_rows(runs)
+        ]  # fmt: skip
+        emit(rows, fmt, columns, console)
+    else:
+        console.print(comparison_table(runs, width=console.width))
 
 
 @app.command()

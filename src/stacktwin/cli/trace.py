@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,7 +21,10 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from stacktwin.boots import Boot
 from stacktwin.cli.app import app
+from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
+from stacktwin.optional import MissingDependency
 
 #: A run shows its progress once it has lasted this long (seconds), on a terminal only.
 PROGRESS_AFTER = 2.0
@@ -118,6 +122,8 @@ def trace(
             metavar="N",
         ),
     ] = 10,
+    fmt: FormatOption = "table",
+    columns: ColumnOption = None,
 ) -> None:
     """Reconstruct every VM boot, hop by hop, from real Nova and Neutron logs.
 
@@ -131,6 +137,7 @@ def trace(
     from stacktwin.render.trace_view import print_problems, summary_view, timeline_view
 
     errors = Console(stderr=True)
+    check_format(fmt)
     # With --json -, standard output holds the JSON alone: the tables go to stderr.
     console = Console(stderr=str(json_out) == "-")
     try:
@@ -176,12 +183,37 @@ def trace(
         where = escape(str(exc.filename or "output"))
         errors.print(f"[red]error:[/] cannot write {where}: {escape(exc.strerror or str(exc))}")
         raise typer.Exit(2) from None
-    if instance is not None:
+    except MissingDependency as exc:
+        errors.print(f"error: --parquet: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    if wants_rows(fmt, columns):
+        emit([boot_row(b) for b in result.boots], fmt, columns, console)
+    elif instance is not None:
         console.print(timeline_view(result.boots[0], width=console.width), crop=False)
     else:
         console.print(
             summary_view(summary, failed_limit=show_failed, width=console.width), crop=False
         )
+
+
+def boot_row(boot: Boot) -> dict[str, Any]:
+    """One boot as a row of ``-f``/``-c`` output: identity, outcome, where and why, when, how
+    long (seconds, ms)."""
+    requested = boot.milestones.get("requested")
+    vif_wait, total = boot.hop_latencies().get("vif_wait"), boot.hop_latencies().get("boot")
+    return {
+        "instance": boot.instance,
+        "host": boot.host,
+        "outcome": boot.outcome.value,
+        "reason": boot.reason_key or boot.reason,
+        "phase": boot.phase,
+        "stopped_at": boot.chain_stop(),
+        "requested": None
+        if requested is None
+        else datetime.fromtimestamp(requested, tz=UTC).isoformat(timespec="milliseconds"),
+        "vif_wait_s": None if vif_wait is None else round(vif_wait, 3),
+        "boot_s": None if total is None else round(total, 3),
+    }
 
 
 class TraceProgress:
