@@ -91,8 +91,7 @@ def twin_runs(seconds: float) -> None:
 
 
 def mmc_twin_callbacks(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
-    from stacktwin.twin.engine import Environment
-    from stacktwin.twin.queueing import MMcStation
+    from stacktwin.twin.kernel import Environment, MMcStation
 
     env = Environment()
     station = MMcStation(env, lam, mu, c, seed=1)
@@ -102,8 +101,7 @@ def mmc_twin_callbacks(lam: float, mu: float, c: int, horizon: float) -> tuple[i
 
 
 def mmc_twin_processes(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
-    from stacktwin.twin.engine import Environment
-    from stacktwin.twin.resources import Resource
+    from stacktwin.twin.kernel import Environment, Resource
 
     rng = random.Random(1)
     env = Environment()
