@@ -133,9 +133,9 @@ class Condition(Event):
         self._members = members = tuple(members)
         self._values: dict[Event | Timeout, Any] = {}
         self._need = len(set(members)) if need_all else 1 if members else 0
-        # self._check, bound once; dropped once decided, so the condition is freed by
-        # reference counting
-        self._watch: Any = self._check
+        # self._check, bound once while the condition watches its members; dropped once
+        # decided, so the condition is freed by reference counting
+        self._watch: Any = None
         failed: Event | None = None
         for m in members:
             if m.__class__ is Timeout:
@@ -159,7 +159,7 @@ class Condition(Event):
             self._decide(True, self._values)
         else:
             heap, seq, now = env._heap, env._seq, env.now
-            watch = self._watch
+            watch = self._watch = self._check
             for m in members:
                 if m.__class__ is Timeout:
                     heappush(heap, (now + m.delay, next(seq), self._due, m))
@@ -189,9 +189,10 @@ class Condition(Event):
         self._ok = ok
         self.value = value
         watch, self._watch = self._watch, None
-        for m in self._members:
-            if m.__class__ is not Timeout and not m.triggered:
-                m.callbacks.remove(watch)  # type: ignore[union-attr]
+        if watch is not None:  # stop watching the members still pending
+            for m in self._members:
+                if m.__class__ is not Timeout and not m.triggered:
+                    m.callbacks.remove(watch)  # type: ignore[union-attr]
         callbacks, self.callbacks = self.callbacks, []
         for cb in callbacks:  # no step of its own: the waiters resume in this one
             cb(self)

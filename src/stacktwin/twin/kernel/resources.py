@@ -191,9 +191,12 @@ class Resource:
 
     def release(self, req: Request) -> None:
         """Give ``req``'s unit back (the first waiter gets it now), or take it out of the queue."""
-        if req.state != GRANTED or req.resource is not self:
-            self._release_other(req)
-            return
+        try:
+            if req.state != GRANTED or req.resource is not self:
+                self._release_other(req)
+                return
+        except AttributeError:
+            raise TypeError(f"release() needs a Request of {self.name!r}, got {req!r}") from None
         req.state = RELEASED
         req.value = None  # a granted request's value is itself: break that cycle for refcounting
         env = self.env
@@ -224,8 +227,6 @@ class Resource:
 
     def _release_other(self, req: Request) -> None:
         """``release`` of anything but a granted request of this resource."""
-        if not isinstance(req, Request):
-            raise TypeError(f"release() needs a Request of {self.name!r}, got {req!r}")
         if req.resource is not self:
             raise ValueError(f"{req!r} was made by another resource than {self.name!r}")
         if req.state == QUEUED:  # cancel: it leaves the queue, never granted
