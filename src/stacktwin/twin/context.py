@@ -18,7 +18,7 @@ from collections import Counter
 
 from stacktwin.twin.kernel import Environment
 from stacktwin.twin.scenario import Scenario
-from stacktwin.twin.variates import LognormalFactors
+from stacktwin.twin.variates import Factors, lognormal_factors
 
 
 def _seed(*parts: object) -> int:
@@ -37,7 +37,7 @@ class Context:
         self.env = Environment()
         self.counters: Counter[str] = Counter()  # load by name, reported as TwinResult.load
         self._rngs: dict[str, random.Random] = {}
-        self._factors: dict[str, LognormalFactors] = {}
+        self._factors: dict[str, Factors] = {}
 
     def rng(self, stream: str) -> random.Random:
         """The random stream of one mechanism, derived from the scenario seed."""
@@ -46,12 +46,12 @@ class Context:
             rng = self._rngs[stream] = random.Random(_seed(self.scenario.seed, stream))
         return rng
 
-    def factors(self, stream: str) -> LognormalFactors:
+    def factors(self, stream: str) -> Factors:
         """The service-time factors of one mechanism (lognormal, mean 1, ``service_cv``)."""
         factors = self._factors.get(stream)
         if factors is None:
             seed = _seed(self.scenario.seed, "service", stream)
-            factors = self._factors[stream] = LognormalFactors(seed, self.costs.service_cv)
+            factors = self._factors[stream] = lognormal_factors(seed, self.costs.service_cv)
         return factors
 
     def service(self, mean: float, stream: str) -> float:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Generator
+from itertools import cycle
 from typing import Any
 
 from stacktwin.boots import Milestone
@@ -154,7 +155,8 @@ class NeutronCluster:
         for proc in (*self.reports, *self.rpc):
             assert proc.rpc is not None
             self.q_reports.consumers.append(proc.rpc)
-        self._next_api = 0
+        #: the API process the load balancer gives the next request to (round robin)
+        self.api_process: Callable[[], NeutronProcess] = cycle(self.api).__next__
         #: the last ``report_state`` of each host's agent (the agents were up at the start)
         self.heartbeats = [ctx.env.now] * cloud.hosts
         self._port_update: dict[int, PortListener] = {}
@@ -173,11 +175,6 @@ class NeutronCluster:
         return self._dhcp[zlib.crc32(port.id.encode()) % len(self._dhcp)]
 
     # -- the REST API ----------------------------------------------------------------------------
-    def api_process(self) -> NeutronProcess:
-        proc = self.api[self._next_api % len(self.api)]
-        self._next_api += 1
-        return proc
-
     def api_get(self, origin: str) -> Work:
         """One GET (list/show) from nova; ``origin`` says which nova code path asked."""
         self.ctx.counters[f"neutron.api.{origin}"] += 1

@@ -45,9 +45,12 @@ class RpcServer:
         self.env.process(self._run(message[0], message[1]))
 
     def _run(self, handler: Handler, reply: Event | None) -> ProcessGenerator:
-        with self.executor.request() as req:
+        executor = self.executor  # request/release rather than `with`: one per RPC message
+        req = executor.request()
+        if not req.triggered:
             yield req
-            result = yield from handler(self.owner)
+        result = yield from handler(self.owner)
+        executor.release(req)
         if reply is not None and reply.callbacks:  # the caller still waits for it
             self.env.schedule(self.latency, reply.succeed, result)
 
