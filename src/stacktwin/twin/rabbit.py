@@ -86,6 +86,7 @@ def call(
     race = AnyOf(env, (reply, Timeout(timeout)))  # the deadline runs from now
     topic.publish(handler, reply)
     got = yield race
-    if reply not in got:
-        raise MessagingTimeout(f"no reply on {topic.name} within {timeout:g} s")
-    return got[reply]
+    try:
+        return got[reply]
+    except KeyError:
+        raise MessagingTimeout(f"no reply on {topic.name} within {timeout:g} s") from None

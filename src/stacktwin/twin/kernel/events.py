@@ -118,13 +118,14 @@ class Timeout:
 
 
 class Condition(Event):
-    """An event that happens when ``need`` of its ``members`` have (see the module notes)."""
+    """An event that happens when enough of its ``members`` have: any one (:class:`AnyOf`) or
+    all (:class:`AllOf`); see the module notes."""
 
     __slots__ = ("_members", "_need", "_values", "_watch")
 
-    def __init__(
-        self, env: BaseEnvironment, members: Iterable[Event | Timeout], need_all: bool
-    ) -> None:
+    _all = True  # AllOf; AnyOf says False
+
+    def __init__(self, env: BaseEnvironment, members: Iterable[Event | Timeout]) -> None:
         self.env = env  # Event.__init__, inlined: an RPC call makes one condition
         self.callbacks = []
         self.triggered = False
@@ -132,7 +133,7 @@ class Condition(Event):
         self.value = None
         self._members = members = tuple(members)
         self._values: dict[Event | Timeout, Any] = {}
-        self._need = len(set(members)) if need_all else 1 if members else 0
+        self._need = len(set(members)) if self._all else 1 if members else 0
         # self._check, bound once while the condition watches its members; dropped once
         # decided, so the condition is freed by reference counting
         self._watch: Any = None
@@ -207,15 +208,10 @@ class AnyOf(Condition):
     """Happens when any one of ``members`` has; its value holds the members that had."""
 
     __slots__ = ()
-
-    def __init__(self, env: BaseEnvironment, members: Iterable[Event | Timeout]) -> None:
-        super().__init__(env, members, need_all=False)
+    _all = False
 
 
 class AllOf(Condition):
     """Happens when all of ``members`` have (or one fails); its value holds their values."""
 
     __slots__ = ()
-
-    def __init__(self, env: BaseEnvironment, members: Iterable[Event | Timeout]) -> None:
-        super().__init__(env, members, need_all=True)

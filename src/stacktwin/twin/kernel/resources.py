@@ -52,10 +52,14 @@ class Request(Event):
     __slots__ = ("queued_at", "resource", "state")
 
     def __init__(self, resource: Resource) -> None:
-        Event.__init__(self, resource.env)
+        self.env = env = resource.env  # Event.__init__, inlined
+        self.callbacks = []
+        self.triggered = False
+        self._ok = True
+        self.value = None
         self.resource = resource
         self.state = QUEUED
-        self.queued_at = resource.env.now
+        self.queued_at = env.now
 
     def __enter__(self) -> Request:
         return self
@@ -161,7 +165,7 @@ class Resource:
                 if self.waiting:
                     self._area_queue += self.waiting * dt
             self._t_last = now
-        if self.users < self.capacity and not self.waiting:
+        if self.users < self.capacity:  # (waiters exist only while every unit is held)
             self.users += 1
             self.granted += 1
             self.wait_count += 1  # a zero wait counts in W_q
@@ -254,7 +258,7 @@ class Resource:
                 if self.waiting:
                     self._area_queue += self.waiting * dt
             self._t_last = now
-        if self.users < self.capacity and not self.waiting:
+        if self.users < self.capacity:  # (waiters exist only while every unit is held)
             self.users += 1
             self.granted += 1
             self.wait_count += 1
