@@ -4,9 +4,12 @@
    (large-site-before and large-site-after) and at 10,000 hosts (large-site-after scaled ten
    times: hosts, VMs, controllers, storms).  Each run is a fresh process, so its peak RSS is its
    own.
-2. The same M/M/c queue (lambda = 9, mu = 1, c = 10) in the twin's engine — callback style, as
-   the twin's hot paths use it, and generator-process style — next to plain SimPy, with
-   customers/s (the work done) and the engines' own event counts.
+2. The same M/M/c queue (lambda = 9, mu = 1, c = 10) in the twin's kernel, in the three styles
+   the twin uses — callbacks (``Resource.acquire``), processes that hold a unit in a ``with
+   request()`` block (the safe style, released on exceptions and interrupts), and processes in
+   the hot-path style of ``NeutronProcess.work`` (no ``yield`` for a unit granted at once,
+   explicit ``release``) — next to plain SimPy, with customers/s (the work done) and the
+   engines' own event counts.
 
 Targets (issue 2): 1,000 hosts x 1 h < 20 s; 10,000 hosts x 1 h < 5 min; RSS < 2 GiB; the
 engine at least 4x SimPy's customers/s on the M/M/c.
@@ -91,8 +94,7 @@ def twin_runs(seconds: float) -> None:
 
 
 def mmc_twin_callbacks(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
-    from stacktwin.twin.engine import Environment
-    from stacktwin.twin.queueing import MMcStation
+    from stacktwin.twin.kernel import Environment, MMcStation
 
     env = Environment()
     station = MMcStation(env, lam, mu, c, seed=1)
@@ -101,24 +103,33 @@ def mmc_twin_callbacks(lam: float, mu: float, c: int, horizon: float) -> tuple[i
     return int(station.servers.stats()["granted"]), env.events, time.perf_counter() - t0
 
 
-def mmc_twin_processes(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, float]:
-    from stacktwin.twin.engine import Environment
-    from stacktwin.twin.resources import Resource
+def mmc_twin_processes(
+    lam: float, mu: float, c: int, horizon: float, hot_path: bool
+) -> tuple[int, int, float]:
+    from stacktwin.twin.kernel import Environment, Resource
 
     rng = random.Random(1)
     env = Environment()
     station = Resource(env, c)
 
     def customer() -> Any:
+        with station.request() as req:
+            yield req
+            yield env.timeout(rng.expovariate(mu))
+
+    def customer_hot_path() -> Any:
         req = station.request()
-        yield req
+        if not req.triggered:
+            yield req
         yield env.timeout(rng.expovariate(mu))
         station.release(req)
+
+    make = customer_hot_path if hot_path else customer
 
     def source() -> Any:
         while True:
             yield env.timeout(rng.expovariate(lam))
-            env.process(customer())
+            env.process(make())
 
     env.process(source())
     t0 = time.perf_counter()
@@ -162,17 +173,18 @@ def mmc_simpy(lam: float, mu: float, c: int, horizon: float) -> tuple[int, int, 
 def mmc(horizon: float) -> None:
     lam, mu, c = 9.0, 1.0, 10
     print(f"\nM/M/c (lambda={lam}, mu={mu}, c={c}) for {horizon:.0f} time units")
-    print(f"{'engine':<30}{'customers':>11}{'wall s':>9}{'customers/s':>13}{'events/s':>12}")
+    print(f"{'engine':<32}{'customers':>11}{'wall s':>9}{'customers/s':>13}{'events/s':>12}")
     rows = [
-        ("stacktwin engine (callbacks)", mmc_twin_callbacks(lam, mu, c, horizon)),
-        ("stacktwin engine (processes)", mmc_twin_processes(lam, mu, c, horizon)),
+        ("stacktwin kernel (callbacks)", mmc_twin_callbacks(lam, mu, c, horizon)),
+        ("stacktwin kernel (with request)", mmc_twin_processes(lam, mu, c, horizon, False)),
+        ("stacktwin kernel (hot path)", mmc_twin_processes(lam, mu, c, horizon, True)),
         ("SimPy 4 (processes)", mmc_simpy(lam, mu, c, horizon)),
     ]
     simpy_rate = rows[-1][1][0] / rows[-1][1][2]
     for name, (served, events, wall) in rows:
         rate = served / wall
         print(
-            f"{name:<30}{served:>11,}{wall:>9.2f}{rate:>13,.0f}{events / wall:>12,.0f}"
+            f"{name:<32}{served:>11,}{wall:>9.2f}{rate:>13,.0f}{events / wall:>12,.0f}"
             f"   x{rate / simpy_rate:.2f} SimPy"
         )
 

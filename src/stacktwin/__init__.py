@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from stacktwin.version import __version__
 
 _API = ("Run", "Trace", "check", "compare", "report", "simulate", "trace")
 

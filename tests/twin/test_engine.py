@@ -5,9 +5,7 @@ import random
 import pytest
 
 from stacktwin.twin.db import DbPool
-from stacktwin.twin.engine import Environment, Timeout
-from stacktwin.twin.queueing import MMcStation, erlang_c_wait
-from stacktwin.twin.resources import Resource
+from stacktwin.twin.kernel import Environment, MMcStation, Resource, Timeout, erlang_c_wait
 
 
 def test_same_time_entries_run_first_in_first_out() -> None:
@@ -58,9 +56,10 @@ def test_event_triggers_once() -> None:
     env = Environment()
     ev = env.event()
     ev.succeed(1)
-    assert not ev.try_succeed(2)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="already happened"):
         ev.succeed(3)
+    with pytest.raises(RuntimeError, match="already happened"):
+        ev.fail(ValueError("late"))
 
 
 def test_resource_fifo_and_utilisation() -> None:
@@ -117,7 +116,9 @@ def test_db_pool_overflow_connections_are_opened_and_closed() -> None:
     results: list[tuple[int, float, bool]] = []
 
     def user(i: int, hold: float) -> object:
-        conn = yield from pool.checkout()
+        conn = pool.checkout()
+        if not conn.triggered:
+            conn = yield conn
         results.append((i, env.now, conn is not None))
         if conn is None:
             return
@@ -139,7 +140,9 @@ def test_db_pool_hand_over_skips_connect() -> None:
     times: list[float] = []
 
     def user() -> object:
-        conn = yield from pool.checkout()
+        conn = pool.checkout()
+        if not conn.triggered:
+            conn = yield conn
         times.append(env.now)
         yield Timeout(2.0)
         assert conn is not None

@@ -100,7 +100,8 @@ def test_littles_law_on_the_twin_queues() -> None:
     twin.run()
     horizon = twin.env.now
     checked = 0
-    for res in [p.hub for p in (*twin.neutron.api, *twin.neutron.rpc)] + [twin.nova_api.workers]:
+    cloud = twin.cloud
+    for res in [p.hub for p in (*cloud.neutron.api, *cloud.neutron.rpc)] + [cloud.nova_api.workers]:
         st = res.stats()
         if float(st["mean_queue"]) < 0.01:
             continue

@@ -92,11 +92,11 @@ def test_release_defaults() -> None:
 
 def test_twin_resolves_release_defaults() -> None:
     sc = parse_scenario({"name": "x", "release": "2025.1", "cloud": {"hosts": 2, "instances": 2}})
-    twin = Twin(sc)
-    assert twin.heal_interval == -1
-    assert twin.neutron.rpc_workers == 16
+    cloud = Twin(sc).cloud
+    assert cloud.heal_interval == -1
+    assert cloud.neutron.rpc_workers == 16
     old = parse_scenario({"name": "y", "release": "rocky", "cloud": {"hosts": 2, "instances": 2}})
-    assert Twin(old).heal_interval == 60 and Twin(old).neutron.rpc_workers == 1
+    assert Twin(old).cloud.heal_interval == 60 and Twin(old).cloud.neutron.rpc_workers == 1
 
 
 def test_every_parameter_is_documented_with_a_source() -> None:

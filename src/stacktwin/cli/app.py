@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from stacktwin import __version__
 from stacktwin.output import write_json
+from stacktwin.version import __version__
 
 app = typer.Typer(
     name="stacktwin",

@@ -23,7 +23,7 @@ deleting``, ``Events pending at deletion``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from stacktwin.boots import (
     UNKNOWN_STOP,
@@ -34,10 +34,25 @@ from stacktwin.boots import (
     stop_point,
 )
 from stacktwin.logs import failures
+from stacktwin.logs.index import PortIndex
 from stacktwin.logs.templates import Event, Kind, order_key
 
-if TYPE_CHECKING:
-    from stacktwin.logs.correlate import Correlator
+
+class Correlator(Protocol):
+    """What resolving a boot reads of the correlator's index (``logs.correlate.Correlator``):
+    declared here so that this module does not import the one that calls it."""
+
+    skew: float
+    instance_events: dict[str, dict[Kind, list[Event]]]
+    request_events: dict[str, dict[Kind, list[Event]]]
+    instance_ports: dict[str, set[str]]
+    requests: dict[str, Event]
+    services_read: frozenset[str] | None
+
+    def source_host(self, uuid: str) -> str | None: ...
+    def request_of(self, uuid: str) -> str | None: ...
+    def port_index(self, port: str) -> PortIndex: ...
+
 
 #: Instance kinds that show a build started here (a boot, not only the end of one).
 BOOT_START_KINDS = frozenset({Kind.BUILD_STARTED, Kind.CLAIMED, Kind.SCHEDULED, Kind.WAIT_PREPARED})

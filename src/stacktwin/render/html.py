@@ -33,7 +33,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from stacktwin import __version__
 from stacktwin.boots import MILESTONE_ORDER, Boot
 from stacktwin.objectives import ObjectiveError
 from stacktwin.render import figures, timeline
@@ -42,6 +41,7 @@ from stacktwin.render.runs import DEFAULT_VIF_PLUGGING_TIMEOUT, Run
 from stacktwin.render.text import esc, text
 from stacktwin.render.verdict import build_verdict
 from stacktwin.render.verdict_html import verdict_section
+from stacktwin.version import __version__
 
 __all__ = ["ReportError", "build_report", "esc", "script_json"]
 

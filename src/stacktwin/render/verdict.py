@@ -186,7 +186,7 @@ def input_verdict(run: Run, objectives: Sequence[Objective] | None = None) -> In
     s = run.summary
     stops = {str(k): int(v) for k, v in (s.get("stopped_at") or {}).items()}
     ranked = sorted(stops.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CAUSES]
-    from stacktwin.render.compare import STOP_MEANING
+    from stacktwin.boots import STOP_MEANING
 
     causes = [
         Cause(stop, STOP_WORDS.get(stop, stop), STOP_MEANING.get(stop, ""), n,

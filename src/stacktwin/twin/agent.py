@@ -21,17 +21,13 @@ A second thread per agent sends ``report_state`` (an RPC call on ``q-reports-plu
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
-from stacktwin.twin.engine import Event, ProcessGenerator, Timeout
-from stacktwin.twin.rabbit import TIMED_OUT, call
-from stacktwin.twin.resources import Resource
+from stacktwin.twin.context import Context
+from stacktwin.twin.kernel import Event, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.neutron import NeutronCluster, NeutronProcess
+from stacktwin.twin.rabbit import MessagingTimeout, call
 from stacktwin.twin.settings import rpc_max_timeout
 from stacktwin.twin.state import Port
-
-if TYPE_CHECKING:
-    from stacktwin.twin.model import Twin
-    from stacktwin.twin.neutron import NeutronProcess
 
 DEVICES_PER_CALL = 20  # [DEFAULT] rpc_resources_processing_step
 
@@ -42,24 +38,27 @@ class OvsAgent:
     __slots__ = (
         "added",
         "busy",
+        "ctx",
         "existing_ports",
         "host",
         "iterations",
-        "last_heartbeat",
         "longest_iteration",
+        "neutron",
         "next_tick",
         "ports",
         "removed",
         "resyncs",
         "sync",
         "timeout",
-        "twin",
         "updated",
         "wake",
     )
 
-    def __init__(self, twin: Twin, host: int, existing_ports: int) -> None:
-        self.twin = twin
+    def __init__(
+        self, ctx: Context, host: int, existing_ports: int, neutron: NeutronCluster
+    ) -> None:
+        self.ctx = ctx
+        self.neutron = neutron
         self.host = host
         self.added: list[Port] = []
         self.updated: list[Port] = []
@@ -73,12 +72,12 @@ class OvsAgent:
         self.iterations = 0
         self.resyncs = 0
         self.longest_iteration = 0.0
-        self.last_heartbeat = twin.env.now
-        pi = float(twin.scenario.neutron.agent.polling_interval)
-        self.next_tick = twin.rng("agent-phase").uniform(0.0, pi)
-        self.timeout = float(twin.scenario.neutron.DEFAULT.rpc_response_timeout)
-        twin.env.process(self._rpc_loop())
-        twin.env.process(self._report_loop())
+        pi = float(ctx.scenario.neutron.agent.polling_interval)
+        self.next_tick = ctx.rng("agent-phase").uniform(0.0, pi)
+        self.timeout = float(ctx.scenario.neutron.DEFAULT.rpc_response_timeout)
+        neutron.subscribe_port_updates(host, self.port_updated)
+        ctx.env.process(self._rpc_loop())
+        ctx.env.process(self._report_loop())
 
     # -- what the agent hears about -------------------------------------------------------------
     def _notify(self) -> None:
@@ -110,10 +109,10 @@ class OvsAgent:
 
     # -- the loop ---------------------------------------------------------------------------------
     def _rpc_loop(self) -> ProcessGenerator:
-        twin = self.twin
-        env = twin.env
-        sc = twin.scenario
-        costs = twin.costs
+        ctx = self.ctx
+        env = ctx.env
+        sc = ctx.scenario
+        costs = ctx.costs
         pi = float(sc.neutron.agent.polling_interval)
         members = (
             sc.cloud.remote_sg_members
@@ -129,7 +128,7 @@ class OvsAgent:
         else:
             per_member_delete = costs.agent_flow_delete_deferred
         per_member_add = costs.agent_flow_delete_deferred  # flows are always added deferred
-        rng = twin.rng("agent-backoff")
+        rng = ctx.rng("agent-backoff")
         while True:
             if not (self.added or self.updated or self.removed or self.sync):
                 self.wake = env.event()
@@ -153,7 +152,7 @@ class OvsAgent:
                 updated = []
                 anonymous = self.existing_ports
             new_ports = [p for p in added if p.status != "ACTIVE"]
-            wiring = twin.service(costs.agent_port_wiring, "agent") * (
+            wiring = ctx.service(costs.agent_port_wiring, "agent") * (
                 len(added) + len(updated) + anonymous
             )
             yield Timeout(
@@ -166,25 +165,27 @@ class OvsAgent:
                 ([], min(DEVICES_PER_CALL, anonymous - j))
                 for j in range(0, anonymous, DEVICES_PER_CALL)
             ]
-            for chunk, anon in calls:
-                result = yield from self._call_update_device_list(chunk, anon, 0)
-                if result is TIMED_OUT:
-                    failed = True  # the resync below re-reports every port
-                    break
-                if result:  # devices the server failed to set up: retried next iteration
-                    self.added.extend(result)
+            try:
+                for chunk, anon in calls:
+                    result = yield from self._call_update_device_list(chunk, anon, 0)
+                    if result:  # devices the server failed to set up: retried next iteration
+                        self.added.extend(result)
+            except MessagingTimeout:
+                failed = True  # the resync below re-reports every port
             if removed and not failed:
-                twin.counters["agent.flow_deletions"] += removed
+                ctx.counters["agent.flow_deletions"] += removed
                 yield Timeout(per_member_delete * members * removed + costs.agent_iteration)
-                result = yield from self._call_update_device_list([], 0, removed)
-                failed = result is TIMED_OUT
+                try:
+                    yield from self._call_update_device_list([], 0, removed)
+                except MessagingTimeout:
+                    failed = True
             elif removed:
                 self.removed += removed
             if failed:
                 # "Error while processing VIF ports": back off, then resync every port
                 old = self.timeout
                 self.timeout = min(2 * old, rpc_max_timeout(sc.release, sc.neutron.DEFAULT))
-                twin.counters["agent.rpc_timeouts"] += 1
+                ctx.counters["agent.rpc_timeouts"] += 1
                 self.resyncs += 1
                 self.sync = True
                 yield Timeout(
@@ -201,32 +202,32 @@ class OvsAgent:
     def _call_update_device_list(
         self, up: list[Port], anonymous: int, down: int
     ) -> ProcessGenerator:
-        twin = self.twin
-        neutron = twin.neutron
+        neutron = self.neutron
 
         def handler(proc: NeutronProcess) -> ProcessGenerator:
             return neutron.update_device_list(proc, up, anonymous, down)
 
-        result = yield from call(twin.env, neutron.q_plugin, handler, self.timeout)
-        return result
+        return (yield from call(self.ctx.env, neutron.q_plugin, handler, self.timeout))
 
     def _report_loop(self) -> ProcessGenerator:
-        twin = self.twin
-        neutron = twin.neutron
-        interval = float(twin.scenario.neutron.agent.report_interval)
-        timeout = float(twin.scenario.neutron.DEFAULT.rpc_response_timeout)
-        yield Timeout(twin.rng("report-phase").uniform(0.0, interval))
+        ctx = self.ctx
+        env = ctx.env
+        neutron = self.neutron
+        interval = float(ctx.scenario.neutron.agent.report_interval)
+        timeout = float(ctx.scenario.neutron.DEFAULT.rpc_response_timeout)
+        yield Timeout(ctx.rng("report-phase").uniform(0.0, interval))
         host = self.host
 
         def handler(proc: NeutronProcess) -> ProcessGenerator:
             return neutron.report_state(proc, host)
 
         while True:
-            start = twin.env.now
-            result = yield from call(twin.env, neutron.q_reports, handler, timeout)
-            if result is TIMED_OUT:
-                twin.counters["agent.report_state_timeouts"] += 1
-            wait = start + interval - twin.env.now
+            start = env.now
+            try:
+                yield from call(env, neutron.q_reports, handler, timeout)
+            except MessagingTimeout:
+                ctx.counters["agent.report_state_timeouts"] += 1
+            wait = start + interval - env.now
             if wait > 0:
                 yield Timeout(wait)
 
@@ -238,31 +239,32 @@ class DhcpAgent:
     sends at most 64 ports per ``dhcp_ready_on_ports`` call, every 0.2 s (dossier §2.1).
     """
 
-    def __init__(self, twin: Twin, index: int) -> None:
-        self.twin = twin
+    def __init__(self, ctx: Context, index: int, neutron: NeutronCluster) -> None:
+        self.ctx = ctx
+        self.neutron = neutron
         self.index = index
-        self.workers = Resource(twin.env, 4, name=f"dhcp{index}.workers")
+        self.workers = Resource(ctx.env, 4, name=f"dhcp{index}.workers")
         self.ready: list[Port] = []
         self.sending = False
+        neutron.add_dhcp_agent(self.port_created)
 
     def port_created(self, port: Port) -> None:
         """``port_create_end`` notification (a cast) reached the agent."""
-        self.twin.env.process(self._configure(port))
+        self.ctx.env.process(self._configure(port))
 
     def _configure(self, port: Port) -> ProcessGenerator:
-        req = self.workers.request()
-        yield req
-        yield Timeout(self.twin.service(self.twin.costs.dhcp_port, "dhcp"))
-        self.workers.release(req)
+        with self.workers.request() as req:
+            yield req
+            yield Timeout(self.ctx.service(self.ctx.costs.dhcp_port, "dhcp"))
         self.ready.append(port)
         if not self.sending:
             self.sending = True
-            self.twin.env.process(self._ready_loop())
+            self.ctx.env.process(self._ready_loop())
 
     def _ready_loop(self) -> ProcessGenerator:
-        twin = self.twin
-        neutron = twin.neutron
-        timeout = float(twin.scenario.neutron.DEFAULT.rpc_response_timeout)
+        ctx = self.ctx
+        neutron = self.neutron
+        timeout = float(ctx.scenario.neutron.DEFAULT.rpc_response_timeout)
         while self.ready:
             yield Timeout(0.2)
             batch, self.ready = self.ready[:64], self.ready[64:]
@@ -270,8 +272,11 @@ class DhcpAgent:
             def handler(proc: NeutronProcess, ports: list[Port] = batch) -> ProcessGenerator:
                 return neutron.dhcp_ready_on_ports(proc, ports)
 
-            result = yield from call(twin.env, neutron.q_plugin, handler, timeout)
-            if result is TIMED_OUT or result is False:
-                twin.counters["dhcp.ready_retries"] += 1
+            try:
+                done = yield from call(ctx.env, neutron.q_plugin, handler, timeout)
+            except MessagingTimeout:
+                done = False
+            if not done:
+                ctx.counters["dhcp.ready_retries"] += 1
                 self.ready = batch + self.ready
         self.sending = False

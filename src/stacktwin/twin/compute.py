@@ -16,57 +16,94 @@ The build follows ``ComputeManager._do_build_and_run_instance`` and libvirt's
    the guest, delete the ports, ERROR, no reschedule; without it: resume anyway.
 
 Events are not buffered: one that arrives with no waiter is dropped ("Received unexpected
-event").  A restart of nova-compute puts the builds in flight in ERROR, forgets the waiters and
-restarts the heal rotation.
+event").  A restart of nova-compute interrupts the builds in flight (they end in ERROR at that
+moment), forgets the waiters and restarts the heal rotation.  What the dead service had already
+asked of Neutron still happens: the network allocation of a build runs in its own thread, and
+the teardown of a build that was already failing (its port deletions) completes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from stacktwin.boots import Milestone, Outcome
-from stacktwin.twin.engine import ProcessGenerator, Timeout
+from stacktwin.twin.agent import OvsAgent
+from stacktwin.twin.context import Context
+from stacktwin.twin.kernel import AnyOf, Interrupt, Process, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.neutron import NeutronCluster
 from stacktwin.twin.notifier import NETWORK_CHANGED, VIF_PLUGGED, NovaEvent
-from stacktwin.twin.resources import Resource
+from stacktwin.twin.settings import heal_interval_default, neutron_calls_of
 from stacktwin.twin.state import BuildState, Port
 
-if TYPE_CHECKING:
-    from stacktwin.twin.model import Twin
-
 VIF_TIMEOUT = "vif_plugging_timeout"
+RESTARTED = "compute_restarted"
+
+
+def host_name(host: int) -> str:
+    """The name of compute host number ``host``."""
+    return f"compute-{host:05d}"
+
+
+def heal_settings(ctx: Context) -> tuple[float, int]:
+    """``heal_instance_info_cache_interval`` (s, <= 0: off) and the Neutron GETs per refresh
+    (the call table of ``config/calls.py``, the one ``check`` uses)."""
+    sc = ctx.scenario
+    heal = sc.nova.DEFAULT.heal_instance_info_cache_interval
+    interval = heal if heal is not None else heal_interval_default(sc.release)
+    return interval, neutron_calls_of(sc.release).heal_refresh(sc.cloud.ports_per_vm)
 
 
 class Compute:
     """The nova-compute service of one host."""
 
     __slots__ = (
+        "agent",
+        "boot_gets",
         "build_sem",
+        "changed_gets",
+        "ctx",
         "generation",
+        "heal_calls",
+        "heal_interval",
         "host",
         "in_flight",
         "instances",
+        "neutron",
         "rpc_exec",
-        "twin",
         "vm_ports",
         "waiters",
     )
 
-    def __init__(self, twin: Twin, host: int, instances: int) -> None:
-        self.twin = twin
+    def __init__(
+        self,
+        ctx: Context,
+        host: int,
+        instances: int,
+        neutron: NeutronCluster,
+        agent: OvsAgent,
+        heal: tuple[float, int],
+    ) -> None:
+        self.ctx = ctx
         self.host = host
         self.instances = instances
+        self.neutron = neutron
+        self.agent = agent
+        self.heal_interval, self.heal_calls = heal
+        calls, ports = neutron_calls_of(ctx.scenario.release), ctx.scenario.cloud.ports_per_vm
+        self.boot_gets = calls.boot_gets(ports)  # list_networks + the network-info query set
+        self.changed_gets = calls.network_changed(ports)
         self.vm_ports: list[list[Port]] = []  # ports of VMs booted during the run
         self.waiters: dict[Port, BuildState] = {}
-        self.in_flight: dict[BuildState, None] = {}  # ordered: deterministic
+        # builds in flight and their thread; None once the build is tearing down (ordered: a
+        # restart interrupts them in a deterministic order)
+        self.in_flight: dict[BuildState, Process | None] = {}
         self.generation = 0
         self.build_sem: Resource | None = None
         self.rpc_exec: Resource
         self._fresh_process()
-        twin.env.process(self._heal_loop(self.generation, first_run=True))
+        ctx.env.process(self._heal_loop(self.generation, first_run=True))
 
     def _fresh_process(self) -> None:
-        d = self.twin.scenario.nova.DEFAULT
-        env = self.twin.env
+        d = self.ctx.scenario.nova.DEFAULT
+        env = self.ctx.env
         limit = d.max_concurrent_builds
         self.build_sem = Resource(env, limit, name="build") if limit else None
         self.rpc_exec = Resource(env, d.executor_thread_pool_size, name="compute.executor")
@@ -75,68 +112,59 @@ class Compute:
     def build_and_run_instance(self, state: BuildState) -> None:
         """The ``build_and_run_instance`` cast arrives; the build runs in its own thread."""
         state.compute = self
-        self.in_flight[state] = None
-        self.twin.env.process(self._build(state))
+        self.in_flight[state] = self.ctx.env.process(self._build(state))
 
     def _build(self, state: BuildState) -> ProcessGenerator:
-        twin = self.twin
-        env = twin.env
-        costs = twin.costs
-        d = twin.scenario.nova.DEFAULT
+        """The build thread: the build semaphore, then :meth:`_spawn`; ends on a restart."""
         sem = self.build_sem
-        req = None
-        if sem is not None:
-            req = sem.request()
-            yield req
-        if state.aborted:
-            return
+        try:
+            if sem is None:
+                yield from self._spawn(state)
+            else:
+                with sem.request() as req:
+                    yield req
+                    yield from self._spawn(state)
+        except Interrupt:
+            return  # nova-compute restarted: restart() has recorded the ERROR
+
+    def _spawn(self, state: BuildState) -> ProcessGenerator:
+        ctx = self.ctx
+        env = ctx.env
+        costs = ctx.costs
+        d = ctx.scenario.nova.DEFAULT
         state.mark(Milestone.BUILD_STARTED, env.now)
-        yield Timeout(twin.service(costs.compute_claim, "compute"))
+        yield Timeout(ctx.service(costs.compute_claim, "compute"))
         spawn_start = env.now  # "Start spawning the instance on the hypervisor." follows
         alloc = env.process(self._allocate(state))
-        yield Timeout(twin.service(costs.compute_spawn_prepare, "compute"))
+        yield Timeout(ctx.service(costs.compute_spawn_prepare, "compute"))
         failure = yield alloc
-        if state.aborted:
-            return
         if failure is not None:
             yield from self._abort_build(state, failure, plugged=False)
-            self._done(state, sem, req)
             return
         expected = [p for p in state.ports if p.status != "ACTIVE"]
-        waiting = bool(d.vif_plugging_timeout and expected)
-        if waiting:
-            state.wait = env.event()
+        wait = None
+        if d.vif_plugging_timeout and expected:
+            wait = state.wait = env.event()
             state.pending = len(expected)
             for port in expected:
                 self.waiters[port] = state
             state.mark(Milestone.WAIT_PREPARED, env.now)
-        yield Timeout(twin.service(costs.compute_plug_vifs, "compute"))
-        if state.aborted:
-            return
-        agent = twin.agents[self.host]
+        yield Timeout(ctx.service(costs.compute_plug_vifs, "compute"))
         for port in state.ports:
-            agent.port_plugged(port)
-        yield Timeout(twin.service(costs.compute_create_domain, "compute"))
-        if state.aborted:
-            return
-        if waiting and state.wait is not None:
-            env.schedule(float(d.vif_plugging_timeout), self._deadline, state)
-            result = yield state.wait
-            if state.aborted or result == "cancelled":
-                return
-            if result == "timeout":
-                twin.counters["nova.vif_plugging_timeouts"] += 1
+            self.agent.port_plugged(port)
+        yield Timeout(ctx.service(costs.compute_create_domain, "compute"))
+        if wait is not None:
+            got = yield AnyOf(env, (wait, Timeout(float(d.vif_plugging_timeout))))
+            if wait not in got:
+                ctx.counters["nova.vif_plugging_timeouts"] += 1
                 for port in expected:
                     if self.waiters.get(port) is state:
                         del self.waiters[port]
                 state.boot.reason = VIF_TIMEOUT
                 if d.vif_plugging_is_fatal:
                     yield from self._abort_build(state, VIF_TIMEOUT, plugged=True)
-                    self._done(state, sem, req)
                     return
-        yield Timeout(twin.service(costs.compute_resume, "compute"))
-        if state.aborted:
-            return
+        yield Timeout(ctx.service(costs.compute_resume, "compute"))
         state.mark(Milestone.RUNNING, env.now)
         state.finish(Outcome.ACTIVE, env.now, state.boot.reason)
         # "Took N seconds to spawn the instance on the hypervisor" / "... to build instance"
@@ -144,16 +172,11 @@ class Compute:
         state.boot.build_seconds = env.now - state.boot.milestones[Milestone.BUILD_STARTED.value]
         self.instances += 1
         self.vm_ports.append(state.ports)
-        self._done(state, sem, req)
-
-    def _done(self, state: BuildState, sem: Resource | None, req: object) -> None:
         self.in_flight.pop(state, None)
-        if sem is not None and sem is self.build_sem:
-            sem.release(req)  # type: ignore[arg-type]
 
     def _allocate(self, state: BuildState) -> ProcessGenerator:
         """``_allocate_network_async``: returns None, or why the allocation failed."""
-        neutron = self.twin.neutron
+        neutron = self.neutron
         for port in state.ports:
             ok = yield from neutron.create_port(port)
             if not ok:
@@ -161,126 +184,123 @@ class Compute:
             failure = yield from neutron.update_port_binding(port, self.host)
             if failure is not None:
                 return failure
-        for _ in range(self.twin.boot_gets):  # list_networks + the query set (config/calls.py)
+        for _ in range(self.boot_gets):
             ok = yield from neutron.api_get("boot")
             if not ok:
                 return "neutron_api_error"
         return None
 
-    def _deadline(self, state: BuildState) -> None:
-        if state.wait is not None:
-            state.wait.try_succeed("timeout")
-
     def _abort_build(self, state: BuildState, reason: str, plugged: bool) -> ProcessGenerator:
-        """``BuildAbortException``: destroy the guest, delete the ports, instance ERROR."""
-        twin = self.twin
+        """``BuildAbortException``: destroy the guest, delete the ports, instance ERROR.
+
+        The teardown is not interrupted by a restart: its Neutron requests are already made.
+        """
+        ctx = self.ctx
+        self.in_flight[state] = None
         if plugged:
-            yield Timeout(twin.service(twin.costs.compute_destroy, "compute"))
-            agent = twin.agents[self.host]
+            yield Timeout(ctx.service(ctx.costs.compute_destroy, "compute"))
             for port in state.ports:
-                agent.port_unplugged(port)
+                self.agent.port_unplugged(port)
         for port in state.ports:
             if port.status != "DELETED":
-                yield from twin.neutron.delete_port(port)
-        state.finish(Outcome.ERROR, twin.env.now, reason)
+                yield from self.neutron.delete_port(port)
+        state.finish(Outcome.ERROR, ctx.env.now, reason)
+        self.in_flight.pop(state, None)
 
     # -- external events -------------------------------------------------------------------------
     def external_instance_event(self, events: list[NovaEvent]) -> None:
         """The ``external_instance_event`` cast from nova-api arrives."""
-        self.twin.env.process(self._handle_events(events, self.rpc_exec))
+        self.ctx.env.process(self._handle_events(events, self.rpc_exec))
 
     def _handle_events(self, events: list[NovaEvent], executor: Resource) -> ProcessGenerator:
-        twin = self.twin
-        req = executor.request()
-        yield req
-        for name, port in events:
-            if name == NETWORK_CHANGED:
-                for _ in range(twin.network_changed_calls):
-                    yield from twin.neutron.api_get("network-changed")
-            else:
-                yield Timeout(twin.service(twin.costs.compute_event_dispatch, "compute"))
-                if name == VIF_PLUGGED:
-                    self._dispatch_vif_plugged(port)
-        executor.release(req)
+        ctx = self.ctx
+        with executor.request() as req:
+            yield req
+            for name, port in events:
+                if name == NETWORK_CHANGED:
+                    for _ in range(self.changed_gets):
+                        yield from self.neutron.api_get("network-changed")
+                else:
+                    yield Timeout(ctx.service(ctx.costs.compute_event_dispatch, "compute"))
+                    if name == VIF_PLUGGED:
+                        self._dispatch_vif_plugged(port)
 
     def _dispatch_vif_plugged(self, port: Port) -> None:
         state = self.waiters.pop(port, None)
-        twin = self.twin
+        ctx = self.ctx
         if state is None or state.wait is None:
-            twin.counters["nova.events_unexpected"] += 1  # "Received unexpected event"
+            ctx.counters["nova.events_unexpected"] += 1  # "Received unexpected event"
             return
-        state.mark(Milestone.EVENT_RECEIVED, twin.env.now)
+        state.mark(Milestone.EVENT_RECEIVED, ctx.env.now)
         state.pending -= 1
         if state.pending <= 0:
-            state.wait.try_succeed("ok")
+            state.wait.succeed()
 
     # -- delete -----------------------------------------------------------------------------------
     def terminate_instance(self, _: object = None) -> None:
         """``terminate_instance`` cast: runs in an RPC executor thread."""
-        self.twin.env.process(self._terminate(self.rpc_exec))
+        self.ctx.env.process(self._terminate(self.rpc_exec))
 
     def _terminate(self, executor: Resource) -> ProcessGenerator:
-        twin = self.twin
+        ctx = self.ctx
         if self.instances <= 0:
             return
         self.instances -= 1
-        rng = twin.rng("delete-pick")
+        rng = ctx.rng("delete-pick")
         ports: list[Port | None]
         if self.vm_ports and rng.random() * (self.instances + 1) < len(self.vm_ports):
             ports = list(self.vm_ports.pop(rng.randrange(len(self.vm_ports))))
         else:
-            ports = [None] * twin.scenario.cloud.ports_per_vm
-        req = executor.request()
-        yield req
-        yield Timeout(twin.service(twin.costs.compute_destroy, "compute"))
-        agent = twin.agents[self.host]
-        for port in ports:
-            agent.port_unplugged(port)
-        for port in ports:
-            yield from twin.neutron.delete_port(port)
-        executor.release(req)
-        twin.counters["nova.deleted"] += 1
+            ports = [None] * ctx.scenario.cloud.ports_per_vm
+        with executor.request() as req:
+            yield req
+            yield Timeout(ctx.service(ctx.costs.compute_destroy, "compute"))
+            for port in ports:
+                self.agent.port_unplugged(port)
+            for port in ports:
+                yield from self.neutron.delete_port(port)
+        ctx.counters["nova.deleted"] += 1
 
     # -- heal -------------------------------------------------------------------------------------
     def _heal_loop(self, generation: int, first_run: bool) -> ProcessGenerator:
         """``_heal_instance_info_cache``: one instance refreshed per interval (dossier §4)."""
-        twin = self.twin
-        interval = twin.heal_interval
+        ctx = self.ctx
+        env = ctx.env
+        interval = self.heal_interval
         if interval <= 0:
             return
-        rng = twin.rng("heal")
+        rng = ctx.rng("heal")
         if first_run:  # the cloud was running before: a random phase in the rotation
             yield Timeout(rng.uniform(0.0, interval))
         else:  # first run after a restart: spacing + periodic_fuzzy_delay
-            fuzzy = twin.scenario.nova.DEFAULT.periodic_fuzzy_delay
+            fuzzy = ctx.scenario.nova.DEFAULT.periodic_fuzzy_delay
             yield Timeout(interval + rng.uniform(0.0, fuzzy))
-        calls = twin.heal_calls
-        neutron = twin.neutron
-        cost = twin.costs.neutron_get
-        counters = twin.counters
+        calls = self.heal_calls
+        neutron = self.neutron
+        cost = ctx.costs.neutron_get
+        counters = ctx.counters
         while generation == self.generation:
-            start = twin.env.now
+            start = env.now
             if self.instances > 0:
                 counters["nova.heal_refreshes"] += 1
                 for _ in range(calls):  # sequential GETs, each to the next API worker
                     counters["neutron.api.heal"] += 1
                     yield from neutron.api_process().work(cost)
-            wait = start + interval - twin.env.now
+            wait = start + interval - env.now
             if wait > 0:
                 yield Timeout(wait)
 
     # -- restart ----------------------------------------------------------------------------------
     def restart(self, _: object = None) -> None:
         """nova-compute restarts: builds in flight go ERROR, waiters and rotation are lost."""
-        twin = self.twin
+        ctx = self.ctx
         self.generation += 1
-        twin.counters["nova.compute_restarts"] += 1
-        for state in list(self.in_flight):
-            state.aborted = True
-            if state.wait is not None:
-                state.wait.try_succeed("cancelled")
-            state.finish(Outcome.ERROR, twin.env.now, "compute_restarted")
+        ctx.counters["nova.compute_restarts"] += 1
+        for state, build in self.in_flight.items():
+            if build is not None:  # a build tearing down finishes its port deletions
+                build.interrupt(RESTARTED)
+            state.finish(Outcome.ERROR, ctx.env.now, RESTARTED)
         self.in_flight.clear()
         self.waiters.clear()
         self._fresh_process()
-        twin.env.process(self._heal_loop(self.generation, first_run=False))
+        ctx.env.process(self._heal_loop(self.generation, first_run=False))

@@ -13,26 +13,38 @@ RPC processes consume ``q-plugin`` and also ``q-reports-plugin``; report process
 ``q-reports-plugin`` (``Ml2Plugin.start_rpc_listeners``).  A port goes ACTIVE when its last
 provisioning block is cleared; the process that cleared it queues ``network-vif-plugged`` on its
 own notifier and casts ``port_update`` to the host's agent (dossier §2.1–2.2).
+
+The server knows the agents as they register with it: each OVS agent subscribes to the
+``port_update`` casts of its host (:meth:`NeutronCluster.subscribe_port_updates`), each DHCP
+agent to the port notifications of the networks scheduled to it
+(:meth:`NeutronCluster.add_dhcp_agent`); the agents' ``report_state`` heartbeats are recorded
+in :attr:`NeutronCluster.heartbeats`, the ``agents`` table's ``heartbeat_timestamp``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+import zlib
+from collections.abc import Callable, Generator
+from itertools import cycle
+from typing import Any
 
 from stacktwin.boots import Milestone
+from stacktwin.twin.context import Context
 from stacktwin.twin.db import DbPool
-from stacktwin.twin.engine import Event, ProcessGenerator, Timeout
-from stacktwin.twin.notifier import NETWORK_CHANGED, VIF_DELETED, VIF_PLUGGED, Notifier
+from stacktwin.twin.kernel import Event, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.notifier import (
+    NETWORK_CHANGED,
+    VIF_DELETED,
+    VIF_PLUGGED,
+    Notifier,
+    PostEvents,
+)
 from stacktwin.twin.rabbit import RpcServer, Topic
-from stacktwin.twin.resources import Resource
 from stacktwin.twin.settings import neutron_api_workers_default, neutron_rpc_workers_default
 from stacktwin.twin.state import DHCP_BLOCK, L2_BLOCK, Port
 
-if TYPE_CHECKING:
-    from stacktwin.twin.model import Twin
-
 Work = Generator[Event | Timeout, Any, bool]
+PortListener = Callable[[Port], object]
 
 
 class NeutronProcess:
@@ -42,50 +54,50 @@ class NeutronProcess:
         "_db_fraction",
         "_factor",
         "cores",
+        "ctx",
         "db",
         "hub",
         "kind",
         "name",
         "notifier",
         "rpc",
-        "twin",
     )
 
-    def __init__(self, twin: Twin, kind: str, name: str, cores: Resource) -> None:
-        sc = twin.scenario
-        self.twin = twin
+    def __init__(
+        self, ctx: Context, kind: str, name: str, cores: Resource, post_events: PostEvents
+    ) -> None:
+        sc = ctx.scenario
+        self.ctx = ctx
         self.kind = kind
         self.name = name
         self.cores = cores
-        self.hub = Resource(twin.env, 1, name=f"{name}.hub")
+        self.hub = Resource(ctx.env, 1, name=f"{name}.hub")
         dbs = sc.neutron.database
         self.db = DbPool(
-            twin.env, name, dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout,
-            twin.costs.db_connect,
+            ctx.env, name, dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout,
+            ctx.costs.db_connect,
         )  # fmt: skip
-        self.notifier = Notifier(twin)
-        # service-time draws, cached off the hot path (same stream as Twin.service)
-        self._factor = twin.factors("neutron")
-        self._db_fraction = twin.costs.neutron_db_fraction
+        self.notifier = Notifier(ctx, post_events)
+        # service-time draws, cached off the hot path (same stream as Context.service)
+        self._factor = ctx.factors("neutron")
+        self._db_fraction = ctx.costs.neutron_db_fraction
         self.rpc: RpcServer | None = None
         if kind != "api":
             threads = sc.neutron.DEFAULT.executor_thread_pool_size
-            self.rpc = RpcServer(twin.env, name, threads, twin.costs.rabbit_latency, owner=self)
+            self.rpc = RpcServer(ctx.env, name, threads, ctx.costs.rabbit_latency, owner=self)
 
     def work(self, seconds: float) -> Work:
         """Run one operation: DB connection for its length, the process and a core for its CPU.
 
         Returns False when the DB pool timed out (``QueuePool limit ... reached``).
         """
-        db = self.db  # DbPool.checkout, inlined: the twin's hottest path
-        conn = db.slots.request(timeout=db.timeout)
-        if conn.triggered:
-            cost = db.take_slot()
-            if cost:
-                yield Timeout(cost)
-        elif (yield conn) is None:
-            self.twin.counters["neutron.db_pool_timeouts"] += 1
-            return False
+        db = self.db
+        conn: Any = db.checkout()  # a Request, or the Timeout of opening a connection
+        if not conn.triggered:  # skip the yield for an idle pooled connection: the hot path
+            conn = yield conn
+            if conn is None:
+                self.ctx.counters["neutron.db_pool_timeouts"] += 1
+                return False
         seconds *= self._factor()
         db_part = seconds * self._db_fraction
         hub = self.hub.request()
@@ -106,11 +118,11 @@ class NeutronProcess:
 class NeutronCluster:
     """All neutron-server nodes, their processes and the two RPC topics they consume."""
 
-    def __init__(self, twin: Twin) -> None:
-        sc = twin.scenario
+    def __init__(self, ctx: Context, post_events: PostEvents) -> None:
+        sc = ctx.scenario
         cloud = sc.cloud
         d = sc.neutron.DEFAULT
-        self.twin = twin
+        self.ctx = ctx
         self.api_workers = d.api_workers or neutron_api_workers_default(
             cloud.neutron_server_cores, cloud.neutron_server_ram_gib
         )
@@ -118,23 +130,24 @@ class NeutronCluster:
             sc.release, cloud.neutron_server_cores, cloud.neutron_server_ram_gib
         )
         self.report_workers = d.rpc_state_report_workers
-        latency = twin.costs.rabbit_latency
-        self.q_plugin = Topic(twin.env, "q-plugin", latency)
-        self.q_reports = Topic(twin.env, "q-reports-plugin", latency)
+        latency = ctx.costs.rabbit_latency
+        self.q_plugin = Topic(ctx.env, "q-plugin", latency)
+        self.q_reports = Topic(ctx.env, "q-reports-plugin", latency)
         self.node_cores: list[Resource] = []
         self.api: list[NeutronProcess] = []
         self.rpc: list[NeutronProcess] = []
         self.reports: list[NeutronProcess] = []
         for n in range(cloud.neutron_servers):
-            cores = Resource(twin.env, cloud.neutron_server_cores, name=f"neutron{n}.cores")
+            cores = Resource(ctx.env, cloud.neutron_server_cores, name=f"neutron{n}.cores")
             self.node_cores.append(cores)
-            for i in range(self.api_workers):
-                self.api.append(NeutronProcess(twin, "api", f"neutron{n}.api{i}", cores))
-            for i in range(self.rpc_workers):
-                proc = NeutronProcess(twin, "rpc", f"neutron{n}.rpc{i}", cores)
-                self.rpc.append(proc)
-            for i in range(self.report_workers):
-                self.reports.append(NeutronProcess(twin, "reports", f"neutron{n}.rep{i}", cores))
+            for kind, count, label, procs in (
+                ("api", self.api_workers, "api", self.api),
+                ("rpc", self.rpc_workers, "rpc", self.rpc),
+                ("reports", self.report_workers, "rep", self.reports),
+            ):
+                for i in range(count):
+                    name = f"neutron{n}.{label}{i}"
+                    procs.append(NeutronProcess(ctx, kind, name, cores, post_events))
         for proc in self.rpc:
             assert proc.rpc is not None
             self.q_plugin.consumers.append(proc.rpc)
@@ -142,26 +155,38 @@ class NeutronCluster:
         for proc in (*self.reports, *self.rpc):
             assert proc.rpc is not None
             self.q_reports.consumers.append(proc.rpc)
-        self._next_api = 0
+        #: the API process the load balancer gives the next request to (round robin)
+        self.api_process: Callable[[], NeutronProcess] = cycle(self.api).__next__
+        #: the last ``report_state`` of each host's agent (the agents were up at the start)
+        self.heartbeats = [ctx.env.now] * cloud.hosts
+        self._port_update: dict[int, PortListener] = {}
+        self._dhcp: list[PortListener] = []
+
+    # -- the agents registering -----------------------------------------------------------------
+    def subscribe_port_updates(self, host: int, listener: PortListener) -> None:
+        """The OVS agent of ``host`` consumes the ``port_update`` fanout for its ports."""
+        self._port_update[host] = listener
+
+    def add_dhcp_agent(self, port_created: PortListener) -> None:
+        """A DHCP agent joins; networks are spread over the agents by network id."""
+        self._dhcp.append(port_created)
+
+    def _dhcp_for(self, port: Port) -> PortListener:
+        return self._dhcp[zlib.crc32(port.id.encode()) % len(self._dhcp)]
 
     # -- the REST API ----------------------------------------------------------------------------
-    def api_process(self) -> NeutronProcess:
-        proc = self.api[self._next_api % len(self.api)]
-        self._next_api += 1
-        return proc
-
     def api_get(self, origin: str) -> Work:
         """One GET (list/show) from nova; ``origin`` says which nova code path asked."""
-        self.twin.counters[f"neutron.api.{origin}"] += 1
-        return (yield from self.api_process().work(self.twin.costs.neutron_get))
+        self.ctx.counters[f"neutron.api.{origin}"] += 1
+        return (yield from self.api_process().work(self.ctx.costs.neutron_get))
 
     def create_port(self, port: Port) -> Work:
         """``POST /v2.0/ports`` by nova: DHCP provisioning block, DHCP agent told."""
-        self.twin.counters["neutron.api.boot"] += 1
-        ok = yield from self.api_process().work(self.twin.costs.neutron_create_port)
+        self.ctx.counters["neutron.api.boot"] += 1
+        ok = yield from self.api_process().work(self.ctx.costs.neutron_create_port)
         if ok:
             port.blocks |= DHCP_BLOCK
-            self.twin.dhcp_for(port).port_created(port)
+            self._dhcp_for(port)(port)
         return ok
 
     def update_port_binding(
@@ -173,29 +198,29 @@ class NeutronCluster:
         ``agent_down_time``; otherwise the binding fails (``binding_failed`` ->
         ``PortBindingFailed``).  Returns None, or why the request failed.
         """
-        twin = self.twin
-        twin.counters["neutron.api.boot"] += 1
+        ctx = self.ctx
+        ctx.counters["neutron.api.boot"] += 1
         proc = self.api_process()
-        ok = yield from proc.work(twin.costs.neutron_update_port_binding)
+        ok = yield from proc.work(ctx.costs.neutron_update_port_binding)
         if not ok:
             return "neutron_api_error"
-        agent = twin.agents[host]
-        if twin.env.now - agent.last_heartbeat > twin.scenario.neutron.DEFAULT.agent_down_time:
-            twin.counters["neutron.binding_failed_dead_agent"] += 1
+        now = ctx.env.now
+        if now - self.heartbeats[host] > ctx.scenario.neutron.DEFAULT.agent_down_time:
+            ctx.counters["neutron.binding_failed_dead_agent"] += 1
             return "port_binding_failed"
         port.host = host
         port.bound = True
         if port.status != "ACTIVE":
             port.blocks |= L2_BLOCK
-        port.state.mark(Milestone.PORT_BOUND, twin.env.now)
+        port.state.mark(Milestone.PORT_BOUND, now)
         proc.notifier.queue_event(NETWORK_CHANGED, port)
         return None
 
     def delete_port(self, port: Port | None) -> Work:
         """``DELETE /v2.0/ports/<id>``: ``network-vif-deleted`` to nova."""
-        self.twin.counters["neutron.api.delete"] += 1
+        self.ctx.counters["neutron.api.delete"] += 1
         proc = self.api_process()
-        ok = yield from proc.work(self.twin.costs.neutron_delete_port)
+        ok = yield from proc.work(self.ctx.costs.neutron_delete_port)
         if ok and port is not None:
             port.status = "DELETED"
             proc.notifier.queue_event(VIF_DELETED, port)
@@ -207,30 +232,30 @@ class NeutronCluster:
         port.blocks &= ~entity
         if port.blocks or port.status != "DOWN" or not port.bound:
             return
-        twin = self.twin
+        ctx = self.ctx
         port.status = "ACTIVE"
-        port.state.mark(Milestone.PORT_ACTIVE, twin.env.now)
-        if twin.scenario.neutron.DEFAULT.notify_nova_on_port_status_changes:
+        port.state.mark(Milestone.PORT_ACTIVE, ctx.env.now)
+        if ctx.scenario.neutron.DEFAULT.notify_nova_on_port_status_changes:
             proc.notifier.queue_event(VIF_PLUGGED, port)
         # AFTER_UPDATE: port_update fanout -> the agent processes the port again
         if port.host is not None:
-            agent = twin.agents[port.host]
-            twin.env.schedule(twin.costs.rabbit_latency, agent.port_updated, port)
+            listener = self._port_update[port.host]
+            ctx.env.schedule(ctx.costs.rabbit_latency, listener, port)
 
     # -- RPC handlers (run inside an RPC or report process) --------------------------------------
     def update_device_list(
         self, proc: NeutronProcess, up: list[Port], anonymous_up: int, down: int
     ) -> ProcessGenerator:
         """``RpcCallbacks.update_device_list``: devices one by one; returns the failed ports."""
-        twin = self.twin
-        costs = twin.costs
+        ctx = self.ctx
+        costs = ctx.costs
         failed: list[Port] = []
         for port in up:
             if port.status == "DELETED":
                 continue
             full = port.status != "ACTIVE"
             if full:
-                port.state.mark(Milestone.DEVICE_UP, twin.env.now)
+                port.state.mark(Milestone.DEVICE_UP, ctx.env.now)
             ok = yield from proc.work(
                 costs.rpc_update_device_up if full else costs.rpc_update_device_noop
             )
@@ -244,14 +269,14 @@ class NeutronCluster:
             ok = yield from proc.work(costs.rpc_update_device_noop * anonymous_up)
         for _ in range(down):
             ok = yield from proc.work(costs.rpc_update_device_down)
-        twin.counters["neutron.rpc.update_device_list"] += 1
+        ctx.counters["neutron.rpc.update_device_list"] += 1
         return failed
 
     def dhcp_ready_on_ports(self, proc: NeutronProcess, ports: list[Port]) -> ProcessGenerator:
         """``DhcpRpcCallback.dhcp_ready_on_ports``: clear the DHCP block of each port."""
-        twin = self.twin
-        twin.counters["neutron.rpc.dhcp_ready_on_ports"] += 1
-        ok = yield from proc.work(twin.costs.rpc_dhcp_ready)
+        ctx = self.ctx
+        ctx.counters["neutron.rpc.dhcp_ready_on_ports"] += 1
+        ok = yield from proc.work(ctx.costs.rpc_dhcp_ready)
         if ok:
             for port in ports:
                 self.provisioning_complete(port, DHCP_BLOCK, proc)
@@ -259,9 +284,9 @@ class NeutronCluster:
 
     def report_state(self, proc: NeutronProcess, host: int) -> ProcessGenerator:
         """``AgentExtRpcCallback.report_state``: the agent's heartbeat is recorded."""
-        twin = self.twin
-        twin.counters["neutron.rpc.report_state"] += 1
-        ok = yield from proc.work(twin.costs.rpc_report_state)
+        ctx = self.ctx
+        ctx.counters["neutron.rpc.report_state"] += 1
+        ok = yield from proc.work(ctx.costs.rpc_report_state)
         if ok:
-            twin.agents[host].last_heartbeat = twin.env.now
+            self.heartbeats[host] = ctx.env.now
         return ok

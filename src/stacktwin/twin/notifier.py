@@ -5,21 +5,24 @@ after idle is sent at once; while a POST is in flight or in the ``send_events_in
 after it, new events pile up and go out together in the next POST.  So one process sends at
 most one ``POST /os-server-external-events`` per (POST duration + ``send_events_interval``),
 and a slow nova-api directly throttles that process's events.  A failed POST drops its events.
+
+The notifier knows nova-api only as the ``post`` it is given (nova's endpoint in the keystone
+catalogue): a generator function that serves one POST of a batch.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from stacktwin.boots import Milestone
-from stacktwin.twin.engine import ProcessGenerator, Timeout
-
-if TYPE_CHECKING:
-    from stacktwin.twin.model import Twin
-    from stacktwin.twin.state import Port
+from stacktwin.twin.context import Context
+from stacktwin.twin.kernel import ProcessGenerator, Timeout
+from stacktwin.twin.state import Port
 
 #: (event name, port) as queued by neutron.
-NovaEvent = tuple[str, "Port"]
+NovaEvent = tuple[str, Port]
+#: ``POST /os-server-external-events`` on nova-api, served as a process.
+PostEvents = Callable[[list[NovaEvent]], ProcessGenerator]
 
 VIF_PLUGGED = "network-vif-plugged"
 NETWORK_CHANGED = "network-changed"
@@ -29,10 +32,11 @@ VIF_DELETED = "network-vif-deleted"
 class Notifier:
     """The ``BatchNotifier`` of one neutron-server process."""
 
-    __slots__ = ("batches", "busy", "queue", "twin")
+    __slots__ = ("batches", "busy", "ctx", "post", "queue")
 
-    def __init__(self, twin: Twin) -> None:
-        self.twin = twin
+    def __init__(self, ctx: Context, post: PostEvents) -> None:
+        self.ctx = ctx
+        self.post = post
         self.queue: list[NovaEvent] = []
         self.busy = False
         self.batches = 0
@@ -42,23 +46,22 @@ class Notifier:
         self.queue.append((name, port))
         if not self.busy:
             self.busy = True
-            self.twin.env.process(self._send_loop())
+            self.ctx.env.process(self._send_loop())
 
     def _send_loop(self) -> ProcessGenerator:
-        twin = self.twin
-        interval = float(twin.scenario.neutron.DEFAULT.send_events_interval)
-        setup = twin.costs.notifier_client_setup
+        ctx = self.ctx
+        env = ctx.env
+        interval = float(ctx.scenario.neutron.DEFAULT.send_events_interval)
+        setup = ctx.costs.notifier_client_setup
         while self.queue:
             batch, self.queue = self.queue, []
             self.batches += 1
-            now = twin.env.now
+            now = env.now
             for name, port in batch:
                 if name == VIF_PLUGGED:
                     port.state.mark(Milestone.EVENT_SENT, now)
-            if setup:
-                yield Timeout(
-                    twin.service(setup, "notifier")
-                )  # novaclient + keystone session, then the POST
-            yield twin.env.process(twin.nova_api.external_events(batch))
+            if setup:  # novaclient + keystone session, then the POST
+                yield Timeout(ctx.service(setup, "notifier"))
+            yield env.process(self.post(batch))
             yield Timeout(interval)
         self.busy = False

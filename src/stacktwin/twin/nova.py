@@ -1,108 +1,117 @@
-"""nova-api, nova-conductor/scheduler and nova-compute.
+"""nova-api and nova-conductor/scheduler (nova-compute is :mod:`stacktwin.twin.compute`).
 
 * :class:`NovaApi`: WSGI workers serve ``POST /servers`` and ``POST os-server-external-events``;
   the latter answers Neutron and casts one ``external_instance_event`` per compute host
   (dossier §3.1).
 * :class:`Conductor`: a service station doing ``schedule_and_build_instances`` (scheduler call,
   cell DB writes) and casting ``build_and_run_instance`` to the chosen host (§1.1).
+
+Both reach the compute services through ``computes``, the list of nova-compute services of the
+cloud indexed by host (nova's service records), filled in as the cloud is built.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from stacktwin.boots import Milestone
-from stacktwin.twin.engine import ProcessGenerator, Timeout
+from stacktwin.twin.compute import Compute, host_name
+from stacktwin.twin.context import Context
+from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
 from stacktwin.twin.notifier import VIF_PLUGGED, NovaEvent
-from stacktwin.twin.resources import Resource
 from stacktwin.twin.state import BuildState
-
-if TYPE_CHECKING:
-    from stacktwin.twin.model import Twin
-
-
-class NovaApi:
-    """All nova-api workers of the cloud behind one load balancer."""
-
-    def __init__(self, twin: Twin) -> None:
-        sc = twin.scenario
-        per_node = sc.nova.DEFAULT.osapi_compute_workers or sc.cloud.nova_api_cores
-        self.twin = twin
-        self.workers = Resource(twin.env, per_node * sc.cloud.nova_api_nodes, name="nova-api")
-
-    def create_server(self, state: BuildState) -> ProcessGenerator:
-        """``POST /servers``: answered 202, then a cast to the conductor."""
-        twin = self.twin
-        state.mark(Milestone.REQUESTED, twin.env.now)
-        req = self.workers.request()
-        yield req
-        yield Timeout(twin.service(twin.costs.nova_api_create_server, "nova-api"))
-        self.workers.release(req)
-        twin.env.schedule(twin.costs.rabbit_latency, twin.conductor.schedule_and_build, state)
-
-    def delete_server(self) -> ProcessGenerator:
-        """``DELETE /servers/<id>`` of a running VM: a ``terminate_instance`` cast."""
-        twin = self.twin
-        req = self.workers.request()
-        yield req
-        yield Timeout(twin.service(twin.costs.nova_api_external_events, "nova-api"))
-        self.workers.release(req)
-        host = twin.pick_host_with_instances()
-        if host is not None:
-            compute = twin.computes[host]
-            twin.env.schedule(twin.costs.rabbit_latency, compute.terminate_instance, None)
-
-    def external_events(self, batch: list[NovaEvent]) -> ProcessGenerator:
-        """``POST /os-server-external-events`` from a neutron notifier."""
-        twin = self.twin
-        costs = twin.costs
-        req = self.workers.request()
-        yield req
-        mean = costs.nova_api_external_events + costs.nova_api_external_event_each * (
-            len(batch) - 1
-        )
-        yield Timeout(twin.service(mean, "nova-api"))
-        self.workers.release(req)
-        now = twin.env.now
-        by_host: dict[int, list[NovaEvent]] = defaultdict(list)
-        for name, port in batch:
-            compute = port.state.compute
-            if compute is None or port.host is None:
-                twin.counters["nova.api.events_dropped"] += 1
-                continue
-            if name == VIF_PLUGGED:
-                port.state.mark(Milestone.EVENT_API, now)
-            by_host[port.host].append((name, port))
-        twin.counters["nova.api.external_event_posts"] += 1
-        for host, events in by_host.items():
-            twin.counters["nova.rpc.external_instance_event"] += 1
-            twin.env.schedule(
-                costs.rabbit_latency, twin.computes[host].external_instance_event, events
-            )
 
 
 class Conductor:
     """nova-conductor with the scheduler: picks a host and casts the build to it."""
 
-    def __init__(self, twin: Twin) -> None:
-        sc = twin.scenario
+    def __init__(self, ctx: Context, computes: list[Compute]) -> None:
+        sc = ctx.scenario
         per_node = sc.nova.conductor.workers or sc.cloud.nova_api_cores
-        self.twin = twin
-        self.workers = Resource(twin.env, per_node * sc.cloud.nova_api_nodes, name="conductor")
+        self.ctx = ctx
+        self.computes = computes
+        self.workers = Resource(ctx.env, per_node * sc.cloud.nova_api_nodes, name="conductor")
 
     def schedule_and_build(self, state: BuildState) -> None:
         """The ``schedule_and_build_instances`` cast arrives."""
-        self.twin.env.process(self._run(state))
+        self.ctx.env.process(self._run(state))
 
     def _run(self, state: BuildState) -> ProcessGenerator:
-        twin = self.twin
-        req = self.workers.request()
-        yield req
-        yield Timeout(twin.service(twin.costs.conductor_schedule, "conductor"))
-        self.workers.release(req)
-        host = twin.rng("scheduler").randrange(twin.scenario.cloud.hosts)
-        state.boot.host = twin.host_name(host)
-        state.mark(Milestone.SCHEDULED, twin.env.now)
-        compute = twin.computes[host]
-        twin.env.schedule(twin.costs.rabbit_latency, compute.build_and_run_instance, state)
+        ctx = self.ctx
+        with self.workers.request() as req:
+            yield req
+            yield Timeout(ctx.service(ctx.costs.conductor_schedule, "conductor"))
+        host = ctx.rng("scheduler").randrange(ctx.scenario.cloud.hosts)
+        state.boot.host = host_name(host)
+        state.mark(Milestone.SCHEDULED, ctx.env.now)
+        compute = self.computes[host]
+        ctx.env.schedule(ctx.costs.rabbit_latency, compute.build_and_run_instance, state)
+
+
+class NovaApi:
+    """All nova-api workers of the cloud behind one load balancer."""
+
+    def __init__(self, ctx: Context, conductor: Conductor, computes: list[Compute]) -> None:
+        sc = ctx.scenario
+        per_node = sc.nova.DEFAULT.osapi_compute_workers or sc.cloud.nova_api_cores
+        self.ctx = ctx
+        self.conductor = conductor
+        self.computes = computes
+        self.workers = Resource(ctx.env, per_node * sc.cloud.nova_api_nodes, name="nova-api")
+
+    def create_server(self, state: BuildState) -> ProcessGenerator:
+        """``POST /servers``: answered 202, then a cast to the conductor."""
+        ctx = self.ctx
+        state.mark(Milestone.REQUESTED, ctx.env.now)
+        with self.workers.request() as req:
+            yield req
+            yield Timeout(ctx.service(ctx.costs.nova_api_create_server, "nova-api"))
+        ctx.env.schedule(ctx.costs.rabbit_latency, self.conductor.schedule_and_build, state)
+
+    def delete_server(self) -> ProcessGenerator:
+        """``DELETE /servers/<id>`` of a running VM: a ``terminate_instance`` cast."""
+        ctx = self.ctx
+        with self.workers.request() as req:
+            yield req
+            yield Timeout(ctx.service(ctx.costs.nova_api_external_events, "nova-api"))
+        host = self._pick_host_with_instances()
+        if host is not None:
+            compute = self.computes[host]
+            ctx.env.schedule(ctx.costs.rabbit_latency, compute.terminate_instance, None)
+
+    def _pick_host_with_instances(self) -> int | None:
+        """A random host that runs at least one VM (the user deletes one of their VMs)."""
+        rng = self.ctx.rng("delete-host")
+        hosts = len(self.computes)
+        for _ in range(64):
+            host = rng.randrange(hosts)
+            if self.computes[host].instances > 0:
+                return host
+        return None
+
+    def external_events(self, batch: list[NovaEvent]) -> ProcessGenerator:
+        """``POST /os-server-external-events`` from a neutron notifier."""
+        ctx = self.ctx
+        costs = ctx.costs
+        with self.workers.request() as req:
+            yield req
+            mean = costs.nova_api_external_events + costs.nova_api_external_event_each * (
+                len(batch) - 1
+            )
+            yield Timeout(ctx.service(mean, "nova-api"))
+        now = ctx.env.now
+        by_host: dict[int, list[NovaEvent]] = defaultdict(list)
+        for name, port in batch:
+            compute = port.state.compute
+            if compute is None or port.host is None:
+                ctx.counters["nova.api.events_dropped"] += 1
+                continue
+            if name == VIF_PLUGGED:
+                port.state.mark(Milestone.EVENT_API, now)
+            by_host[port.host].append((name, port))
+        ctx.counters["nova.api.external_event_posts"] += 1
+        for host, events in by_host.items():
+            ctx.counters["nova.rpc.external_instance_event"] += 1
+            ctx.env.schedule(
+                costs.rabbit_latency, self.computes[host].external_instance_event, events
+            )

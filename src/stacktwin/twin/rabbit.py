@@ -6,8 +6,10 @@
 * An :class:`RpcServer` is one process's oslo.messaging server: a message waits for one of
   ``executor_thread_pool_size`` executor threads (default 64), then runs its handler.
 * :func:`call` sends a message and waits for the reply or ``timeout`` seconds, whichever comes
-  first.  A timed-out call's message is *not* withdrawn: the server still runs it later (its
-  work is wasted load, and its late reply is dropped — "No calling threads waiting for msg_id").
+  first (an :class:`~stacktwin.twin.kernel.AnyOf`); no reply in time raises
+  :class:`MessagingTimeout` in the caller, as oslo.messaging does.  A timed-out call's message
+  is *not* withdrawn: the server still runs it later (its work is wasted load, and its late
+  reply is dropped — "No calling threads waiting for msg_id").
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from stacktwin.twin.engine import Environment, Event, ProcessGenerator
-from stacktwin.twin.resources import Resource
-
-#: Value of a call whose reply did not come within its timeout.
-TIMED_OUT: Any = object()
+from stacktwin.twin.kernel import AnyOf, Environment, Event, ProcessGenerator, Resource, Timeout
 
 Handler = Callable[[Any], ProcessGenerator]  # called with the server's owner process
+
+
+class MessagingTimeout(Exception):
+    """``oslo_messaging.MessagingTimeout``: no reply within the call's timeout."""
 
 
 class RpcServer:
@@ -43,12 +45,14 @@ class RpcServer:
         self.env.process(self._run(message[0], message[1]))
 
     def _run(self, handler: Handler, reply: Event | None) -> ProcessGenerator:
-        req = self.executor.request()
-        yield req
+        executor = self.executor  # request/release rather than `with`: one per RPC message
+        req = executor.request()
+        if not req.triggered:
+            yield req
         result = yield from handler(self.owner)
-        self.executor.release(req)
-        if reply is not None and not reply.triggered:
-            self.env.schedule(self.latency, reply.try_succeed, result)
+        executor.release(req)
+        if reply is not None and reply.callbacks:  # the caller still waits for it
+            self.env.schedule(self.latency, reply.succeed, result)
 
 
 class Topic:
@@ -74,16 +78,15 @@ class Topic:
         self.env.schedule(self.latency, server.deliver, (handler, reply))
 
 
-def _expire(reply: Event) -> None:
-    reply.try_succeed(TIMED_OUT)
-
-
 def call(
     env: Environment, topic: Topic, handler: Handler, timeout: float
 ) -> Generator[Event, Any, Any]:
-    """RPC call: the handler's return value, or :data:`TIMED_OUT` after ``timeout`` seconds."""
+    """RPC call: the handler's return value; :class:`MessagingTimeout` after ``timeout`` s."""
     reply = Event(env)
-    env.schedule(timeout, _expire, reply)
+    race = AnyOf(env, (reply, Timeout(timeout)))  # the deadline runs from now
     topic.publish(handler, reply)
-    result = yield reply
-    return result
+    got = yield race
+    try:
+        return got[reply]
+    except KeyError:
+        raise MessagingTimeout(f"no reply on {topic.name} within {timeout:g} s") from None

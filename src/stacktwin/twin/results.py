@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stacktwin.boots import Boot, Summary, summarize
-from stacktwin.twin.engine import ProcessGenerator, Timeout
-from stacktwin.twin.resources import Resource
+from stacktwin.twin.cloud import Cloud
+from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
 from stacktwin.twin.scenario import Scenario
-
-if TYPE_CHECKING:
-    from stacktwin.twin.model import Twin
 
 
 @dataclass
@@ -74,19 +71,19 @@ def group_stats(resources: Iterable[Resource]) -> dict[str, Any]:
     }
 
 
-def collect_components(twin: Twin) -> dict[str, dict[str, Any]]:
+def collect_components(cloud: Cloud) -> dict[str, dict[str, Any]]:
     """Per-component utilisation and queue peaks at the end of a run."""
-    n = twin.neutron
+    n = cloud.neutron
     out: dict[str, dict[str, Any]] = {
-        "nova_api": group_stats([twin.nova_api.workers]),
-        "conductor": group_stats([twin.conductor.workers]),
+        "nova_api": group_stats([cloud.nova_api.workers]),
+        "conductor": group_stats([cloud.conductor.workers]),
         "neutron_api": group_stats(p.hub for p in n.api),
         "neutron_rpc": group_stats(p.hub for p in n.rpc),
         "neutron_rpc_executor": group_stats(p.rpc.executor for p in n.rpc if p.rpc),
         "neutron_reports": group_stats(p.hub for p in n.reports),
         "neutron_cores": group_stats(n.node_cores),
         "neutron_db_pools": group_stats(p.db.slots for p in (*n.api, *n.rpc, *n.reports)),
-        "dhcp_agents": group_stats(d.workers for d in twin.dhcp_agents),
+        "dhcp_agents": group_stats(d.workers for d in cloud.dhcp_agents),
     }
     out["neutron_db_pools"]["connections_opened"] = sum(
         p.db.connects for p in (*n.api, *n.rpc, *n.reports)
@@ -95,9 +92,9 @@ def collect_components(twin: Twin) -> dict[str, dict[str, Any]]:
         "api_workers": n.api_workers,
         "rpc_workers": n.rpc_workers,
         "rpc_state_report_workers": n.report_workers,
-        "servers": twin.scenario.cloud.neutron_servers,
+        "servers": cloud.scenario.cloud.neutron_servers,
     }
-    agents = twin.agents
+    agents = cloud.agents
     out["ovs_agents"] = {
         "count": len(agents),
         "iterations": sum(a.iterations for a in agents),
@@ -105,10 +102,10 @@ def collect_components(twin: Twin) -> dict[str, dict[str, Any]]:
         "resyncs": sum(a.resyncs for a in agents),
     }
     out["compute"] = {
-        "hosts": len(twin.computes),
-        "heal_interval": twin.heal_interval,
-        "heal_calls_per_refresh": twin.heal_calls,
-        "build_semaphore": group_stats(c.build_sem for c in twin.computes if c.build_sem),
+        "hosts": len(cloud.computes),
+        "heal_interval": cloud.heal_interval,
+        "heal_calls_per_refresh": cloud.heal_calls,
+        "build_semaphore": group_stats(c.build_sem for c in cloud.computes if c.build_sem),
     }
     out["rabbit"] = {
         "q-plugin": n.q_plugin.published,
@@ -137,10 +134,10 @@ class Sampler:
         "boots_waiting_vif",
     )
 
-    def __init__(self, twin: Twin) -> None:
-        self.twin = twin
+    def __init__(self, cloud: Cloud) -> None:
+        self.twin = cloud
         self.series: dict[str, list[float]] = {k: [] for k in self.KEYS}
-        twin.env.process(self._loop())
+        cloud.env.process(self._loop())
 
     def _loop(self) -> ProcessGenerator:
         interval = self.twin.scenario.sample_interval
@@ -150,12 +147,12 @@ class Sampler:
 
     def sample(self) -> None:
         """Record one sample now."""
-        twin = self.twin
-        n = twin.neutron
+        cloud = self.twin
+        n = cloud.neutron
         s = self.series
-        s["t"].append(twin.env.now)
-        s["nova_api_busy"].append(twin.nova_api.workers.users)
-        s["nova_api_queue"].append(twin.nova_api.workers.waiting)
+        s["t"].append(cloud.env.now)
+        s["nova_api_busy"].append(cloud.nova_api.workers.users)
+        s["nova_api_queue"].append(cloud.nova_api.workers.waiting)
         s["neutron_api_busy"].append(sum(p.hub.users for p in n.api))
         s["neutron_api_queue"].append(sum(p.hub.waiting + p.db.slots.waiting for p in n.api))
         rpc = [p for p in n.rpc if p.rpc]
@@ -171,7 +168,7 @@ class Sampler:
         s["db_waiting"].append(sum(p.db.slots.waiting for p in procs))
         busy = 0
         backlog = 0
-        for a in twin.agents:
+        for a in cloud.agents:
             if a.busy:
                 busy += 1
             pending = len(a.added) + len(a.updated) + a.removed
@@ -179,4 +176,4 @@ class Sampler:
                 backlog = pending
         s["agents_busy"].append(busy)
         s["agent_backlog_max"].append(backlog)
-        s["boots_waiting_vif"].append(sum(len(c.waiters) for c in twin.computes))
+        s["boots_waiting_vif"].append(sum(len(c.waiters) for c in cloud.computes))

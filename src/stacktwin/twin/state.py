@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from stacktwin.boots import Boot, Milestone, Outcome
-from stacktwin.twin.engine import Event
+from stacktwin.twin.kernel import Event
 
 DHCP_BLOCK = 1
 L2_BLOCK = 2
@@ -20,7 +20,7 @@ L2_BLOCK = 2
 class BuildState:
     """A boot as the twin follows it."""
 
-    __slots__ = ("aborted", "boot", "compute", "outcomes", "pending", "ports", "wait")
+    __slots__ = ("boot", "compute", "outcomes", "pending", "ports", "wait")
 
     def __init__(self, boot: Boot, outcomes: Counter[str]) -> None:
         self.boot = boot
@@ -29,7 +29,6 @@ class BuildState:
         self.compute: object | None = None  # the Compute handling it, once scheduled
         self.wait: Event | None = None  # the vif wait, while nova-compute waits
         self.pending = 0  # vif-plugged events still awaited
-        self.aborted = False
 
     def mark(self, milestone: Milestone, now: float) -> None:
         """Record a milestone; for several ports the last port's time wins."""

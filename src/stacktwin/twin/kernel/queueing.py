@@ -1,4 +1,4 @@
-"""Queueing theory next to the engine: Erlang C and an M/M/c station built on the kernel.
+"""Queueing theory next to the kernel: Erlang C and an M/M/c station built on it.
 
 The twin's queues must agree with theory where theory has an answer; the tests and
 ``benchmarks/twin_scale.py`` run this station and compare it with :func:`erlang_c_wait`.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import random
 
-from stacktwin.twin.engine import Environment
-from stacktwin.twin.resources import Request, Resource
+from stacktwin.twin.kernel.core import BaseEnvironment
+from stacktwin.twin.kernel.resources import Request, Resource
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:
@@ -27,11 +27,11 @@ def erlang_c_wait(lam: float, mu: float, c: int) -> float:
 class MMcStation:
     """Poisson arrivals at rate ``lam`` to ``c`` exponential servers of rate ``mu``.
 
-    Written in the engine's callback style (``Resource.acquire``), the leanest way to drive it:
-    three closures, no generator, no event object for a customer served at once.
+    Written in the kernel's callback style (``Resource.acquire``), the leanest way to drive
+    it: two closures, no generator per customer.
     """
 
-    def __init__(self, env: Environment, lam: float, mu: float, c: int, seed: int = 1) -> None:
+    def __init__(self, env: BaseEnvironment, lam: float, mu: float, c: int, seed: int = 1) -> None:
         self.env = env
         self.servers = servers = Resource(env, c, name="mmc")
         expo = random.Random(seed).expovariate
@@ -39,11 +39,8 @@ class MMcStation:
         acquire = servers.acquire
         release = servers.release
 
-        def depart(_: object) -> None:
-            release()
-
-        def start(_: Request | None) -> None:
-            schedule(expo(mu), depart)
+        def start(req: Request) -> None:
+            schedule(expo(mu), release, req)
 
         def arrive(_: object) -> None:
             schedule(expo(lam), arrive)
