@@ -12,6 +12,10 @@ The package follows one data flow: sources -> parsed events/settings -> boots/mo
 summaries -> rendering.  ``stacktwin.boots`` holds the schema shared by traced and
 simulated boots; ``stacktwin.twin`` is the discrete-event digital twin.  The API is imported
 on first use, so ``import stacktwin`` stays cheap.
+
+Source comments cite what they rely on by a path in the repository: "dossier §N" is
+``docs/domain/openstack-boot-path.md``, "capacity dossier" ``docs/domain/control-plane-capacity.md``
+(``docs/README.md`` lists them and the real data sets measured figures come from).
 """
 
 from __future__ import annotations

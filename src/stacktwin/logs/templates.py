@@ -1,8 +1,9 @@
 """Milestone templates: which log messages mark which point of a boot, per release.
 
-Each template is the message text OpenStack's own code writes (dossier §8.2, checked against
-nova 17 / neutron 12 sources and the real logs in ``shared/data``).  The wording that changed
-between releases is listed side by side, so one table reads Kilo to 2026.x logs.
+Each template is the message text OpenStack's own code writes
+(``docs/domain/openstack-boot-path.md`` §8.2, checked against nova 17 / neutron 12 sources and the
+real log sets of ``docs/README.md``).  The wording that changed between releases is listed side
+by side, so one table reads Kilo to 2026.x logs.
 
 Only a handful of literal *anchors* (:data:`ANCHORS`) can start a boot-relevant line.  The
 scanner finds them in big byte chunks with an Aho-Corasick automaton (C/Rust speed) and only the
