@@ -122,3 +122,42 @@ def test_compare_rows_as_csv() -> None:
     rows = _csv(out.stdout)
     boots = next(r for r in rows if r["metric"] == "boots")
     assert boots["a"] == boots["b"] and boots["difference"] == "0"
+
+
+def test_output_paths_are_checked_before_anything_runs(tmp_path: Path) -> None:
+    for args in (
+        ["report", "large-site-before", "-o", str(tmp_path / "no" / "r.html")],
+        ["compare", "large-site-before", "large-site-after", "--json", str(tmp_path / "no" / "c")],
+        ["simulate", "large-site-before", "--json", str(tmp_path)],
+    ):
+        result = runner.invoke(app, args)  # a large-site run would take tens of seconds
+        assert result.exit_code == 2 and "simulating" not in result.stderr
+        assert "no folder" in result.stderr or "a folder" in result.stderr
+
+
+def test_hop_order_and_precision_are_the_same_in_trace_and_simulate(tmp_path: Path) -> None:
+    import re
+
+    from stacktwin.boots import LATENCY_ORDER
+    from tests.logs import synthetic as syn
+
+    def latency_rows(text: str) -> list[tuple[str, str]]:
+        block = text.split("Latency (seconds)")[1]
+        rows = []
+        for line in block.splitlines():
+            cells = [c.strip() for c in re.split(r"[│┃|]", line) if c.strip()]
+            if cells and cells[0] in LATENCY_ORDER:
+                rows.append((cells[0], cells[2]))
+        return rows
+
+    env = {"COLUMNS": "200"}
+    traced = latency_rows(
+        runner.invoke(app, ["trace", str(syn.write(tmp_path / "l"))], env=env).stdout
+    )
+    simulated = latency_rows(
+        runner.invoke(app, ["simulate", "all-in-one", "--duration", "300"], env=env).stdout
+    )
+    for rows in (traced, simulated):
+        names = [n for n, _ in rows]
+        assert names == [n for n in LATENCY_ORDER if n in names] and len(names) >= 5
+        assert all(re.fullmatch(r"-|\d+\.\d{3}", p50) for _, p50 in rows), rows

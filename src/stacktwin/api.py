@@ -329,6 +329,8 @@ def load_input(spec: str | Run, simulator: Simulator | None = None) -> Run:
         raise InputError(f"{spec}: no such file or folder, and not a built-in scenario ({names})")
     if path.is_dir():
         return _traced(path)
+    if not path.is_file():  # a FIFO would block forever, a device never end
+        raise InputError(f"{spec}: not a regular file (a device, FIFO or socket); not read")
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)

@@ -82,6 +82,19 @@ SPANS: tuple[Hop, ...] = (
     Hop("boot", Milestone.REQUESTED, Milestone.FINISHED, "POST /servers -> build ended"),
 )
 
+#: The order every table lists latencies in (trace, simulate, compare): the vif wait, its hops
+#: in path order, then the spans and nova's own spawn and build times.
+LATENCY_ORDER: tuple[str, ...] = (
+    "vif_wait",
+    *(h.name for h in HOPS),
+    "schedule",
+    "boot",
+    "spawn",
+    "build",
+)
+#: Decimals of a latency in seconds wherever one is printed: milliseconds.
+LATENCY_DECIMALS = 3
+
 #: The vif chain after nova starts waiting, in path order: (milestone, stop name, meaning).  A
 #: chain that stopped did so at the hop *after* the last of these milestones it reached.
 STOP_POINTS: tuple[tuple[Milestone, str, str], ...] = (
@@ -383,12 +396,13 @@ def summarize(boots: Iterable[Boot]) -> Summary:
     reasons = Counter(key for b in boots if (key := b.reason_key or b.reason))
     phases = Counter(b.phase for b in boots if b.phase and b.outcome is not Outcome.ACTIVE)
     stops = Counter(s for b in boots if (s := b.chain_stop()) is not None)
-    latencies: dict[str, Distribution] = {}
+    measured: dict[str, Distribution] = {}
     for hop in (*HOPS, *SPANS):
         vals = [v for b in boots if (v := b.latency(hop)) is not None and math.isfinite(v)]
-        latencies[hop.name] = distribution(vals)
-    latencies["spawn"] = distribution([b.spawn_seconds for b in boots if b.spawn_seconds])
-    latencies["build"] = distribution([b.build_seconds for b in boots if b.build_seconds])
+        measured[hop.name] = distribution(vals)
+    measured["spawn"] = distribution([b.spawn_seconds for b in boots if b.spawn_seconds])
+    measured["build"] = distribution([b.build_seconds for b in boots if b.build_seconds])
+    latencies = {name: measured[name] for name in LATENCY_ORDER}
     return {
         "boots": len(boots),
         "outcomes": {o.value: outcomes.get(o.value, 0) for o in Outcome},

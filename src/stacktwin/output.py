@@ -43,6 +43,26 @@ def _replace(tmp: str, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def writable(target: str | Path) -> str | None:
+    """Why ``target`` cannot be written, or None: checked *before* a long run, so a typo in
+    ``-o`` does not cost the run (``-`` is always writable)."""
+    if str(target) == STDOUT:
+        return None
+    path = Path(target)
+    if not str(target).strip():
+        return "an empty file name"
+    if path.is_dir():
+        return "a folder"
+    folder = path.parent
+    if not folder.is_dir():
+        return f"no folder {folder}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"folder {folder} is not writable"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "not writable"
+    return None
+
+
 def write_text(target: str | Path, text: str) -> None:
     """Write ``text`` to ``target`` atomically (``-``: standard output); raises ``OSError``."""
     if str(target) == STDOUT:

@@ -130,3 +130,14 @@ def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
         load_input(str(tmp_path / "empty"))
     res = cli("report", str(tmp_path / "nope"), "-o", str(tmp_path / "r.html"))
     assert res.exit_code == 2 and "nope" in res.output and not (tmp_path / "r.html").exists()
+
+
+def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "run.json"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_input(str(fifo))  # would block forever if opened
+    res = cli("compare", str(fifo), "all-in-one")
+    assert res.exit_code == 2

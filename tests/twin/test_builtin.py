@@ -50,6 +50,7 @@ def after() -> TwinResult:
     return run_scenario(load_scenario("large-site-after"))
 
 
+@pytest.mark.slow  # a large-site run (~20 s); the test command runs it
 def test_large_site_before_times_out_during_the_storm(before: TwinResult) -> None:
     s = before.summary
     assert s["timeouts"] > 100
@@ -65,6 +66,7 @@ def test_large_site_before_times_out_during_the_storm(before: TwinResult) -> Non
     assert (s["latency"]["vif_wait"]["max"] or 0.0) <= 300 + 5
 
 
+@pytest.mark.slow  # a large-site run (~20 s); the test command runs it
 def test_large_site_after_has_no_timeout(after: TwinResult, before: TwinResult) -> None:
     s = after.summary
     assert s["timeouts"] == 0 and s["outcomes"]["error"] == 0

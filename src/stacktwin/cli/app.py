@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from stacktwin.output import write_json
+from stacktwin.output import writable, write_json
 from stacktwin.version import __version__
 
 app = typer.Typer(
@@ -33,6 +33,16 @@ def _root(
     ),
 ) -> None:
     """stacktwin: trace, check and simulate the Nova <-> Neutron boot path."""
+
+
+def check_output(target: str | Path | None, option: str) -> None:
+    """Exit 2 now, before anything runs, when ``target`` could not be written."""
+    if target is None:
+        return
+    why = writable(target)
+    if why is not None:
+        typer.echo(f"error: {option} {target}: {why}", err=True)
+        raise typer.Exit(2)
 
 
 def write_json_output(data: Any, target: str | Path) -> None:

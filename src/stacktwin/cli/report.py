@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from stacktwin.cli.app import app, write_json_output
+from stacktwin.cli.app import app, check_output, write_json_output
 from stacktwin.cli.batch import SET_HELP, fail
 from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
 
@@ -90,6 +90,7 @@ def compare(
 
     goals = _objectives(objective)
     check_format(fmt)
+    check_output(json_out, "--json")
     runs = _load_runs([first, second], sets)
     console = Console(stderr=json_out == "-")
     if json_out:  # the output first: nothing printed afterwards can lose it
@@ -133,6 +134,7 @@ def report(
     from stacktwin.render.html import ReportError, build_report
     from stacktwin.render.sweep_view import SweepInputError, build_sweep_report, sweep_sources
 
+    check_output(output, "-o")
     try:
         sweeps = sweep_sources(inputs)
     except SweepInputError as exc:

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from stacktwin.cli.app import app, write_json_output
+from stacktwin.cli.app import app, check_output, write_json_output
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, apply_sets, run_batch
 from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
 from stacktwin.twin.batch.figures import headline
@@ -135,6 +135,10 @@ def simulate(
 
     err = Console(stderr=True)
     shape = (check_format(fmt), columns)
+    if json_out is not None and not json_out.strip():
+        err.print("error: --json needs a file name, or '-' for standard output", markup=False)
+        raise typer.Exit(2)
+    check_output(json_out, "--json")
     try:
         gates = [parse_objective(text) for text in fail_on or ()]
     except ObjectiveError as exc:

@@ -18,7 +18,15 @@ from rich.console import Console, Group, JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from stacktwin.boots import HOPS, MILESTONE_ORDER, SPANS, STOP_MEANING, Boot
+from stacktwin.boots import (
+    HOPS,
+    LATENCY_DECIMALS,
+    LATENCY_ORDER,
+    MILESTONE_ORDER,
+    SPANS,
+    STOP_MEANING,
+    Boot,
+)
 
 #: Below this many columns (the classic terminal) the tables drop their borders.
 NARROW = 80
@@ -27,7 +35,7 @@ NARROW = 80
 def _secs(value: float | int | None) -> str:
     if value is None:
         return "-"
-    return f"{value:.3f}"
+    return f"{value:.{LATENCY_DECIMALS}f}"
 
 
 def when(ts: float) -> str:
@@ -175,7 +183,8 @@ def summary_view(
     lat = _table("Latency (seconds)", width)
     lat_rows = [
         (name, str(d["count"]), _secs(d["p50"]), _secs(d["p95"]), _secs(d["p99"]), _secs(d["max"]))
-        for name, d in summary["latency"].items()
+        for name in LATENCY_ORDER
+        if (d := summary["latency"].get(name))
     ]
     _text_column(lat, "hop", [r[0] for r in lat_rows])
     for i, col in enumerate(("count", "p50", "p95", "p99", "max"), start=1):

@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from stacktwin.boots import HOPS
+from stacktwin.boots import LATENCY_DECIMALS, LATENCY_ORDER
 from stacktwin.render.fit import FitTable
 from stacktwin.twin.results import TwinResult
 
-_LATENCY_ROWS = ("vif_wait", *(h.name for h in HOPS), "schedule", "boot", "spawn")
+_LATENCY_ROWS = LATENCY_ORDER
 
 _COMPONENTS = (
     ("nova_api", "nova-api workers"),
@@ -48,7 +48,8 @@ def latency_table(summary: Mapping[str, Any], title: str = "Latency (seconds)") 
             continue
         table.add_row(
             name, str(d["count"]),
-            _s(d["p50"]), _s(d["p95"]), _s(d["p99"]), _s(d["max"]),
+            _s(d["p50"], LATENCY_DECIMALS), _s(d["p95"], LATENCY_DECIMALS),
+            _s(d["p99"], LATENCY_DECIMALS), _s(d["max"], LATENCY_DECIMALS),
         )  # fmt: skip
     return table
 
