@@ -269,19 +269,19 @@ def test_interrupting_a_finished_process_is_an_error() -> None:
 def test_any_of_the_first_wins() -> None:
     env = Environment()
     reply, slow = env.event(), env.event()
-    got: list[dict[Any, Any]] = []
+    got: list[object] = []
 
     def caller() -> Gen:
         deadline = Timeout(30.0)
         value = yield AnyOf(env, [reply, slow, deadline])
-        got.append(value)
+        got.append((value.todict(), value[reply]))
         assert env.now == 2.0
 
     env.process(caller())
     env.schedule(2.0, lambda _: reply.succeed("pong"))
     env.schedule(3.0, lambda _: slow.succeed("late"))
     env.run()
-    assert got == [{reply: "pong"}]
+    assert got == [({reply: "pong"}, "pong")]
 
 
 def test_any_of_a_timeout_first() -> None:
@@ -290,8 +290,8 @@ def test_any_of_a_timeout_first() -> None:
     got: list[object] = []
 
     def caller() -> Gen:
-        deadline = Timeout(5.0, "deadline")
-        value = yield reply | deadline
+        deadline = env.timeout(5.0, "deadline")
+        value = yield env.any_of([reply, deadline])
         got.append((env.now, reply in value, value[deadline]))
 
     env.process(caller())
@@ -306,7 +306,7 @@ def test_all_of_values_when_the_last_happens() -> None:
 
     def waiter() -> Gen:
         value = yield AllOf(env, [a, b, Timeout(1.0, "t")])
-        got.append((env.now, sorted(map(str, value.values()))))
+        got.append((env.now, sorted(map(str, value.todict().values()))))
 
     env.process(waiter())
     env.schedule(3.0, lambda _: b.succeed("b"))
@@ -324,10 +324,11 @@ def test_conditions_of_members_that_already_happened_continue_at_once() -> None:
     def waiter() -> Gen:
         any_value = yield done | pending
         all_value = yield done & done
-        seen.append((env.now, any_value, all_value))
+        empty = yield env.all_of([])
+        seen.append((env.now, any_value.todict(), all_value.todict(), empty.todict()))
 
     env.process(waiter())
-    assert seen == [(0.0, {done: 7}, {done: 7})]  # same step: no trip through the queue
+    assert seen == [(0.0, {done: 7}, {done: 7}, {})]  # same step: no trip through the queue
 
 
 def test_a_failing_member_fails_the_condition() -> None:

@@ -86,7 +86,6 @@ def call(
     race = AnyOf(env, (reply, Timeout(timeout)))  # the deadline runs from now
     topic.publish(handler, reply)
     got = yield race
-    try:
-        return got[reply]
-    except KeyError:
-        raise MessagingTimeout(f"no reply on {topic.name} within {timeout:g} s") from None
+    if reply not in got:
+        raise MessagingTimeout(f"no reply on {topic.name} within {timeout:g} s")
+    return reply.value
