@@ -1,7 +1,7 @@
 """The kernel's safety properties: checked release, failures, interrupts, conditions, guards.
 
-Each test states one property of SimPy's semantics that the kernel keeps; a few run the same
-small model on real SimPy and compare what happens when.
+Each test states one property of SimPy's semantics that the kernel keeps;
+``test_kernel_simpy.py`` runs the same small model on both and compares what happens when.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
-import simpy
 
 from stacktwin.twin.kernel import (
     AllOf,
@@ -381,47 +380,3 @@ def test_other_guards() -> None:
         Event(env).fail("oops")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="events or timeouts"):
         AnyOf(env, [1])  # type: ignore[list-item]
-
-
-# -- the same model on SimPy ---------------------------------------------------------------------
-def _repair_shop(sim: Any, env: Any, log: list[tuple[float, str]]) -> None:
-    """Two machines share one repairer; one is interrupted while waiting; a race per job."""
-    repairer = sim.Resource(env, capacity=1)
-    done = env.event()
-
-    def machine(name: str, wear: float) -> Gen:
-        for job in range(3):
-            try:
-                with repairer.request() as req:
-                    yield req
-                    log.append((env.now, f"{name} repair {job}"))
-                    yield env.timeout(wear)
-                race = yield done | env.timeout(1.5 * wear)
-                log.append((env.now, f"{name} {'done' if done in race else 'again'}"))
-            except sim.Interrupt as intr:
-                log.append((env.now, f"{name} {intr.cause}"))
-
-    first = env.process(machine("a", 2.0))
-    env.process(machine("b", 3.0))
-
-    def boss() -> Gen:
-        yield env.timeout(2.5)
-        first.interrupt("called away")
-        yield env.timeout(7.25)
-        done.succeed()
-
-    env.process(boss())
-
-
-def test_same_model_same_history_as_simpy() -> None:
-    import stacktwin.twin.kernel as ours
-
-    histories = []
-    for sim in (ours, simpy):
-        log: list[tuple[float, str]] = []
-        env = sim.Environment()
-        _repair_shop(sim, env, log)
-        env.run(until=40)
-        histories.append(log)
-    assert histories[0] == histories[1]
-    assert (2.5, "a called away") in histories[0] and (9.75, "a done") in histories[0]
