@@ -6,7 +6,7 @@
 * An :class:`RpcServer` is one process's oslo.messaging server: a message waits for one of
   ``executor_thread_pool_size`` executor threads (default 64), then runs its handler.
 * :func:`call` sends a message and waits for the reply or ``timeout`` seconds, whichever comes
-  first (an :class:`~stacktwin.twin.kernel.AnyOf`); no reply in time raises
+  first; no reply in time fails the reply event (``Event.fail``), which raises
   :class:`MessagingTimeout` in the caller, as oslo.messaging does.  A timed-out call's message
   is *not* withdrawn: the server still runs it later (its work is wasted load, and its late
   reply is dropped — "No calling threads waiting for msg_id").
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from stacktwin.twin.kernel import AnyOf, Environment, Event, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.kernel import Environment, Event, ProcessGenerator, Resource
 
 Handler = Callable[[Any], ProcessGenerator]  # called with the server's owner process
 
@@ -51,8 +51,8 @@ class RpcServer:
             yield req
         result = yield from handler(self.owner)
         executor.release(req)
-        if reply is not None and reply.callbacks:  # the caller still waits for it
-            self.env.schedule(self.latency, reply.succeed, result)
+        if reply is not None and not reply.triggered:  # else the caller gave up waiting
+            self.env.schedule(self.latency, _answer, (reply, result))
 
 
 class Topic:
@@ -81,12 +81,24 @@ class Topic:
 def call(
     env: Environment, topic: Topic, handler: Handler, timeout: float
 ) -> Generator[Event, Any, Any]:
-    """RPC call: the handler's return value; :class:`MessagingTimeout` after ``timeout`` s."""
+    """RPC call: the handler's return value; :class:`MessagingTimeout` after ``timeout`` s.
+
+    The reply is one event with a deadline: if the server has not answered by then, the
+    deadline fails it and the kernel raises the failure in the caller, at its ``yield``.
+    """
     reply = Event(env)
-    race = AnyOf(env, (reply, Timeout(timeout)))  # the deadline runs from now
+    env.schedule(timeout, _deadline, (reply, topic.name, timeout))
     topic.publish(handler, reply)
-    got = yield race
-    try:
-        return got[reply]
-    except KeyError:
-        raise MessagingTimeout(f"no reply on {topic.name} within {timeout:g} s") from None
+    return (yield reply)
+
+
+def _answer(answer: tuple[Event, Any]) -> None:
+    reply, result = answer
+    if not reply.triggered:  # else the deadline came first: "No calling threads waiting"
+        reply.succeed(result)
+
+
+def _deadline(call: tuple[Event, str, float]) -> None:
+    reply, topic, timeout = call
+    if not reply.triggered:  # else the reply came first
+        reply.fail(MessagingTimeout(f"no reply on {topic} within {timeout:g} s"))

@@ -19,7 +19,7 @@ same step; a process starts at once, inside :meth:`Environment.process`.
 
 from stacktwin.twin.kernel.core import BaseEnvironment
 from stacktwin.twin.kernel.environment import Environment
-from stacktwin.twin.kernel.events import AllOf, AnyOf, Condition, Event, Timeout
+from stacktwin.twin.kernel.events import AllOf, AnyOf, Condition, ConditionValue, Event, Timeout
 from stacktwin.twin.kernel.exceptions import Interrupt, SimulationError
 from stacktwin.twin.kernel.process import Process, ProcessGenerator
 from stacktwin.twin.kernel.queueing import MMcStation, erlang_c_wait
@@ -30,6 +30,7 @@ __all__ = [
     "AnyOf",
     "BaseEnvironment",
     "Condition",
+    "ConditionValue",
     "Environment",
     "Event",
     "Interrupt",

@@ -16,7 +16,8 @@ yields it waits on it, the clock starts when it is yielded, and it is used once.
 event object and a callback step per delay, the commonest thing a process does.
 
 :class:`AnyOf` and :class:`AllOf` are events that happen when any / all of their members (events
-or timeouts) have; their value is a dict ``{member: value}`` of the members that had happened::
+or timeouts) have; their value is a :class:`ConditionValue`, a mapping ``{member: value}`` of
+the members that had happened::
 
     reply = env.event()
     got = yield reply | Timeout(30)      # AnyOf(env, [reply, Timeout(30)])
@@ -117,11 +118,36 @@ class Timeout:
         return f"Timeout({self.delay!r})"
 
 
+class ConditionValue(tuple):  # type: ignore[type-arg]
+    """The value of a condition: the members that had happened, in the order they did.
+
+    A tuple of members, read as a mapping too: ``member in value`` says whether it had
+    happened, ``value[member]`` is its value (SimPy's ``ConditionValue``: the values stay on
+    the members, nothing is copied).
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, member: Any) -> Any:
+        if member.__class__ is int or member.__class__ is slice:
+            return tuple.__getitem__(self, member)
+        if member not in self:
+            raise KeyError(member)
+        return member.value
+
+    def todict(self) -> dict[Event | Timeout, Any]:
+        """``{member: value}``."""
+        return {m: m.value for m in self}
+
+
+_NOTHING = ConditionValue()
+
+
 class Condition(Event):
     """An event that happens when enough of its ``members`` have: any one (:class:`AnyOf`) or
     all (:class:`AllOf`); see the module notes."""
 
-    __slots__ = ("_members", "_need", "_values", "_watch")
+    __slots__ = ("_members", "_pending", "_watch")
 
     _all = True  # AllOf; AnyOf says False
 
@@ -130,42 +156,34 @@ class Condition(Event):
         self.callbacks = []
         self.triggered = False
         self._ok = True
-        self.value = None
+        self.value = _NOTHING  # the members that happened so far
         self._members = members = tuple(members)
-        self._values: dict[Event | Timeout, Any] = {}
-        self._need = len(set(members)) if self._all else 1 if members else 0
-        # self._check, bound once while the condition watches its members; dropped once
-        # decided, so the condition is freed by reference counting
-        self._watch: Any = None
-        failed: Event | None = None
+        # how many more members must happen: all of them (each counted once), or any one
+        self._pending = (len(set(members)) if self._all else 1) if members else 0
+        self._watch: Any = None  # self._check, bound once while watching; dropped when decided
+        if not self._pending:
+            self._decide(True, _NOTHING)
+            return
+        heap, seq, now = env._heap, env._seq, env.now
+        watch = self._watch = self._check
         for m in members:
             if m.__class__ is Timeout:
+                heappush(heap, (now + m.delay, next(seq), self._due, m))
                 continue
             try:
-                if m.triggered:
-                    if m._ok:
-                        self._values[m] = m.value
-                    elif failed is None:
-                        failed = m  # type: ignore[assignment]
-                elif m.env is not env:  # type: ignore[union-attr]
-                    raise ValueError(f"{m!r} belongs to another environment")
+                triggered = m.triggered
             except AttributeError:
                 raise TypeError(
                     f"a condition's members are events or timeouts, not {m!r}"
                 ) from None
-        if failed is not None:
-            failed._ok = None
-            self._decide(False, failed.value)
-        elif len(self._values) >= self._need:
-            self._decide(True, self._values)
-        else:
-            heap, seq, now = env._heap, env._seq, env.now
-            watch = self._watch = self._check
-            for m in members:
-                if m.__class__ is Timeout:
-                    heappush(heap, (now + m.delay, next(seq), self._due, m))
-                elif not m.triggered:
-                    m.callbacks.append(watch)  # type: ignore[union-attr]
+            if triggered:
+                self._check(m)
+                if self.triggered:
+                    return
+            elif m.env is not env:  # type: ignore[union-attr]
+                raise ValueError(f"{m!r} belongs to another environment")
+            else:
+                m.callbacks.append(watch)  # type: ignore[union-attr]
 
     def _due(self, timeout: Timeout) -> None:
         """A timeout member is due: it reaches the condition in the next step."""
@@ -180,20 +198,27 @@ class Condition(Event):
             member._ok = None  # the condition takes the member's error
             self._decide(False, member.value)
             return
-        values = self._values
-        values[member] = member.value
-        if len(values) >= self._need:
-            self._decide(True, values)
+        happened = self.value
+        if member in happened:
+            return  # a member listed twice counts once
+        self._pending -= 1
+        if self._pending > 0:
+            self.value = ConditionValue((*happened, member))
+        else:
+            self._decide(True, ConditionValue((*happened, member)))
 
     def _decide(self, ok: bool, value: Any) -> None:
         self.triggered = True
         self._ok = ok
         self.value = value
         watch, self._watch = self._watch, None
-        if watch is not None:  # stop watching the members still pending
-            for m in self._members:
-                if m.__class__ is not Timeout and not m.triggered:
+        for m in self._members:  # stop watching the members still pending
+            if m.__class__ is not Timeout and not m.triggered:
+                try:  # noqa: SIM105 - a `with suppress` would cost on every decision
                     m.callbacks.remove(watch)  # type: ignore[union-attr]
+                except ValueError:  # decided while being built: not watched yet
+                    pass
+        self._members = ()  # a pending timeout member's entry keeps this object: keep it small
         callbacks, self.callbacks = self.callbacks, []
         for cb in callbacks:  # no step of its own: the waiters resume in this one
             cb(self)
@@ -201,7 +226,7 @@ class Condition(Event):
             self.env.schedule(0.0, self._check_handled)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {len(self._members)}>"
+        return f"<{type(self).__name__}{' (happened)' if self.triggered else ''}>"
 
 
 class AnyOf(Condition):
