@@ -11,7 +11,10 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from stacktwin.twin.limits import MAX_BOOTS, MAX_SECONDS
+from stacktwin.twin.limits import MAX_BOOTS
+
+MAX_TRACE_SECONDS = 1e10
+"""Latest traced time (seconds from the trace's start, ~300 years): gaps are compressed."""
 
 
 class _Strict(BaseModel):
@@ -21,7 +24,7 @@ class _Strict(BaseModel):
 class HostRestart(_Strict):
     """nova-compute restarted on host number ``host`` (0-based) at time ``at``."""
 
-    at: float = Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    at: float = Field(ge=0, le=MAX_TRACE_SECONDS, allow_inf_nan=False)
     host: int = Field(ge=0)
 
 
@@ -47,7 +50,7 @@ class Arrivals(_Strict):
     max_idle: float | None = Field(
         None,
         gt=0,
-        le=MAX_SECONDS,
+        le=MAX_TRACE_SECONDS,
         description="longest idle gap kept as is (default: vif_plugging_timeout + 600, the "
         "drain: whatever was in flight has ended)",
         allow_inf_nan=False,
@@ -56,8 +59,10 @@ class Arrivals(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Arrivals:
         for what, times in (("boots", self.boots), ("deletes", self.deletes)):
-            if any(not (0 <= t <= MAX_SECONDS) for t in times):
-                raise ValueError(f"arrivals.{what}: times must be within 0..{MAX_SECONDS:g} s")
+            if any(not (0 <= t <= MAX_TRACE_SECONDS) for t in times):
+                raise ValueError(
+                    f"arrivals.{what}: times must be within 0..{MAX_TRACE_SECONDS:g} s"
+                )
             if any(b < a for a, b in pairwise(times)):
                 raise ValueError(f"arrivals.{what}: times must be in ascending order")
         if self.ports and len(self.ports) != len(self.boots):
