@@ -12,7 +12,16 @@ from importlib import import_module
 from stacktwin.cli.app import app
 
 # Importing a command module registers its commands, in this order in --help.
-for _module in ("simulate", "sweep", "recommend", "check", "trace", "report", "schema"):
+for _module in (
+    "simulate",
+    "sweep",
+    "recommend",
+    "check",
+    "trace",
+    "report",
+    "schema",
+    "calibrate",
+):
     import_module(f"stacktwin.cli.{_module}")
 
 __all__ = ["app", "main"]

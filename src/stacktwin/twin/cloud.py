@@ -46,12 +46,13 @@ class Cloud:
             self.agents.append(agent)
             self.computes.append(Compute(ctx, host, vms, self.neutron, agent, heal))
 
-    def new_boot(self) -> BuildState:
-        """A user asks for a VM: ``POST /servers`` reaches nova-api."""
+    def new_boot(self, ports: int | None = None) -> BuildState:
+        """A user asks for a VM with ``ports`` ports (default ``cloud.ports_per_vm``):
+        ``POST /servers`` reaches nova-api."""
         n = len(self.states) + 1
         boot = Boot(instance=f"vm-{n:06d}", origin="simulate")
         state = BuildState(boot, self.outcomes)
-        for k in range(self.scenario.cloud.ports_per_vm):
+        for k in range(self.scenario.cloud.ports_per_vm if ports is None else ports):
             port = Port(f"port-{n:06d}-{k}", state)
             state.ports.append(port)
             boot.ports.append(port.id)

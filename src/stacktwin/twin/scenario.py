@@ -28,23 +28,20 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stacktwin.twin.costs import Costs
+from stacktwin.twin.limits import (
+    MAX_BOOTS,
+    MAX_HOSTS,
+    MAX_INSTANCES,
+    MAX_RATE_PER_MINUTE,
+    MAX_SAMPLES,
+    MAX_SECONDS,
+)
+from stacktwin.twin.replay import Arrivals, HostRestart, compress, replay_times
 from stacktwin.twin.settings import CURRENT_RELEASE, NeutronSettings, NovaSettings, release_index
 
 
 class ScenarioError(ValueError):
     """A scenario that cannot be used; the message says where and why."""
-
-
-MAX_HOSTS = 100_000
-MAX_INSTANCES = 10_000_000
-MAX_SECONDS = 30 * 86_400.0
-"""Longest run (arrivals, drain): 30 days of simulated time."""
-MAX_RATE_PER_MINUTE = 100_000.0
-MAX_BOOTS = 1_000_000
-"""Boots (and deletions) a run may request in expectation: each is a few kB of state, so this
-bounds a run's memory to a few GB (``benchmarks/twin_scale.py`` measures the per-boot cost)."""
-MAX_SAMPLES = 1_000_000
-"""Queue samples a run may keep (``(duration + drain) / sample_interval``)."""
 
 
 class _Strict(BaseModel):
@@ -122,6 +119,9 @@ class Workload(_Strict):
     )
     delete_storms: list[Storm] = Field(default_factory=list)
     compute_restarts: list[Restart] = Field(default_factory=list)
+    arrivals: Arrivals | None = Field(
+        None, description="a traced workload replayed at its times (stacktwin calibrate)"
+    )
 
 
 class Model(_Strict):
@@ -187,13 +187,37 @@ class Scenario(_Strict):
                 s.rate_per_minute / 60 * s.duration for s in storms
             )
             if what == "boots":
-                expected += w.sequential_boots
+                expected += w.sequential_boots + (len(w.arrivals.boots) if w.arrivals else 0)
+            elif w.arrivals is not None:
+                expected += len(w.arrivals.deletes)
             if expected > MAX_BOOTS:
                 raise ValueError(
                     f"workload: {expected:,.0f} {what} expected (rates × durations), over the "
                     f"limit of {MAX_BOOTS:,} per run"
                 )
+        arrivals = w.arrivals
+        if arrivals is not None:
+            for r in arrivals.restarts:
+                if r.host >= self.cloud.hosts:
+                    raise ValueError(
+                        f"workload.arrivals.restarts: host {r.host} of a "
+                        f"{self.cloud.hosts}-host cloud"
+                    )
+            times = replay_times(arrivals, self.idle_limit())
+            last = max((t for kind in times.values() for t in kind), default=0.0)
+            if last > self.duration:
+                raise ValueError(
+                    f"workload.arrivals: the last replayed event is at {last:g} s, after "
+                    f"duration ({self.duration:g} s)"
+                )
         return self
+
+    def idle_limit(self) -> float:
+        """The longest idle gap a traced replay keeps (``arrivals.max_idle`` or the drain)."""
+        arrivals = self.workload.arrivals
+        if arrivals is not None and arrivals.max_idle is not None:
+            return arrivals.max_idle
+        return self.nova.DEFAULT.vif_plugging_timeout + 600.0
 
     def end_time(self) -> float:
         """When the run stops: arrivals end at ``duration``, then the drain."""
@@ -319,3 +343,17 @@ def with_settings(
                 else:
                     ignored.append(f"{project} [{section}] {option}")
     return parse_scenario(data, source), ignored
+
+
+__all__ = [
+    "MAX_BOOTS",
+    "MAX_HOSTS",
+    "MAX_INSTANCES",
+    "MAX_RATE_PER_MINUTE",
+    "MAX_SAMPLES",
+    "MAX_SECONDS",
+    "Arrivals",
+    "HostRestart",
+    "compress",
+    "replay_times",
+]

@@ -5,6 +5,16 @@ stream; sequential boots start one after the other, the next when the last has e
 workload acts on the cloud through three actions it is given: ``boot`` (a user's ``POST
 /servers``), ``delete`` (a user's ``DELETE /servers/<id>``) and ``restart`` (nova-compute
 restarts on one host).
+
+A traced workload (``workload.arrivals``, written by ``stacktwin calibrate``) is replayed
+exactly: each boot request, deletion and restart at its traced time, except that an idle gap
+longer than the scenario's :meth:`~stacktwin.twin.scenario.Scenario.idle_limit` (no event of any
+kind in it) is shortened to that limit (:func:`compress`).  The limit defaults to the drain
+(``vif_plugging_timeout + 600``), so whatever was in flight before the gap has ended and no
+queue is carried over it.  What carries over a gap is the state of the cloud: the instances
+running on each host (booted and not deleted), the ports each OVS agent owns, and the periodic
+loops (agent iterations, state reports, heal refreshes), which keep their phase but run for the
+shortened gap only, so a replay has fewer heal refreshes than the traced period had.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from collections.abc import Callable
 from stacktwin.boots import Outcome
 from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import ProcessGenerator, Timeout
+from stacktwin.twin.replay import compress, replay_times
 from stacktwin.twin.state import BuildState
 
 
@@ -56,9 +67,29 @@ def _restarts(ctx: Context, restart: Callable[[int], object], hosts: int) -> Non
         restart(host)
 
 
+def _replay(
+    ctx: Context,
+    boot: Callable[[int | None], BuildState],
+    delete: Callable[[], object],
+    restart: Callable[[int], object],
+) -> None:
+    """Schedule every traced event of ``workload.arrivals`` at its (compressed) time."""
+    arrivals = ctx.scenario.workload.arrivals
+    assert arrivals is not None
+    times = replay_times(arrivals, ctx.scenario.idle_limit())
+    env = ctx.env
+    for i, t in enumerate(times["boots"]):
+        ports = arrivals.ports[i] if arrivals.ports else None
+        env.schedule(t, boot, ports)
+    for t in times["deletes"]:
+        env.schedule(t, lambda _: delete(), None)
+    for r, t in zip(arrivals.restarts, times["restarts"], strict=True):
+        env.schedule(t, restart, r.host)
+
+
 def start_workload(
     ctx: Context,
-    boot: Callable[[], BuildState],
+    boot: Callable[[int | None], BuildState],
     delete: Callable[[], object],
     restart: Callable[[int], object],
 ) -> None:
@@ -67,12 +98,20 @@ def start_workload(
     w = sc.workload
     env = ctx.env
     if w.boot_rate_per_minute:
-        env.process(_poisson(ctx, "boots", 0.0, sc.duration, w.boot_rate_per_minute, boot))
+        env.process(
+            _poisson(ctx, "boots", 0.0, sc.duration, w.boot_rate_per_minute, lambda: boot(None))
+        )
     for i, storm in enumerate(w.boot_storms):
         end = min(sc.duration, storm.start + storm.duration)
-        env.process(_poisson(ctx, f"boot-storm-{i}", storm.start, end, storm.rate_per_minute, boot))
+        env.process(
+            _poisson(
+                ctx, f"boot-storm-{i}", storm.start, end, storm.rate_per_minute, lambda: boot(None)
+            )
+        )
     if w.sequential_boots:
-        env.process(_sequential(ctx, boot, w.sequential_boots, w.sequential_gap))
+        env.process(_sequential(ctx, lambda: boot(None), w.sequential_boots, w.sequential_gap))
+    if w.arrivals is not None:
+        _replay(ctx, boot, delete, restart)
     if w.delete_rate_per_minute:
         env.process(_poisson(ctx, "deletes", 0.0, sc.duration, w.delete_rate_per_minute, delete))
     for i, storm in enumerate(w.delete_storms):
@@ -82,3 +121,6 @@ def start_workload(
         )
     for r in w.compute_restarts:
         env.schedule(r.at, lambda hosts: _restarts(ctx, restart, hosts), r.hosts)
+
+
+__all__ = ["compress", "replay_times", "start_workload"]

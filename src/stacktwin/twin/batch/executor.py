@@ -28,6 +28,9 @@ from stacktwin.twin import Scenario, run_scenario
 #: Called as each run ends: (index in the batch, its record).
 OnDone = Callable[[int, dict[str, Any]], None]
 
+#: What a batch computes of one scenario (a picklable, module-level function).
+RunFunction = Callable[[Scenario], Any]
+
 #: Loggers of Dask that print to the terminal on a normal start and stop.
 _DASK_LOGGERS = ("distributed", "dask", "tornado", "bokeh", "asyncio")
 
@@ -98,19 +101,27 @@ class Executor:
             return f"{runs} runs on the Dask cluster at {self.scheduler}"
         return plan_jobs(self.jobs, runs).note
 
-    def map(self, scenarios: Sequence[Scenario], on_done: OnDone | None = None) -> list[Any]:
-        """The record of every scenario, in order."""
+    def map(
+        self,
+        scenarios: Sequence[Scenario],
+        on_done: OnDone | None = None,
+        fn: RunFunction = run_summary,
+    ) -> list[Any]:
+        """``fn`` of every scenario (default: its run record), in order; ``fn`` is a
+        module-level function (Dask pickles it by name)."""
         if not scenarios:
             return []
         if self.scheduler is None and plan_jobs(self.jobs, len(scenarios)).jobs == 1:
-            return self._serial(scenarios, on_done)
-        return self._dask(scenarios, on_done)
+            return self._serial(scenarios, on_done, fn)
+        return self._dask(scenarios, on_done, fn)
 
-    def _serial(self, scenarios: Sequence[Scenario], on_done: OnDone | None) -> list[Any]:
+    def _serial(
+        self, scenarios: Sequence[Scenario], on_done: OnDone | None, fn: RunFunction
+    ) -> list[Any]:
         out = []
         try:
             for i, sc in enumerate(scenarios):
-                out.append(run_summary(sc))
+                out.append(fn(sc))
                 if on_done:
                     on_done(i, out[-1])
         except KeyboardInterrupt:
@@ -142,7 +153,9 @@ class Executor:
         )
         return Client(cluster), cluster  # type: ignore[no-untyped-call]
 
-    def _dask(self, scenarios: Sequence[Scenario], on_done: OnDone | None) -> list[Any]:
+    def _dask(
+        self, scenarios: Sequence[Scenario], on_done: OnDone | None, fn: RunFunction
+    ) -> list[Any]:
         from distributed import as_completed
 
         client, cluster = None, None
@@ -151,7 +164,7 @@ class Executor:
         try:
             client, cluster = self._client(len(scenarios))
             futures = [
-                client.submit(run_summary, sc, key=f"stacktwin-run-{i}-{id(self)}", pure=False)
+                client.submit(fn, sc, key=f"stacktwin-run-{i}-{id(self)}", pure=False)
                 for i, sc in enumerate(scenarios)
             ]
             index = {f.key: i for i, f in enumerate(futures)}
