@@ -13,7 +13,19 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize(
-    "command", ["simulate", "sweep", "recommend", "check", "trace", "compare", "report", "schema"]
+    "command",
+    [
+        "simulate",
+        "sweep",
+        "recommend",
+        "check",
+        "trace",
+        "compare",
+        "report",
+        "schema",
+        "calibrate",
+        "validate",
+    ],
 )
 def test_dash_h_is_help_and_no_python_types_are_shown(command: str) -> None:
     result = runner.invoke(app, [command, "-h"], env={"COLUMNS": "200"})
