@@ -63,28 +63,8 @@ def writable(target: str | Path) -> str | None:
     return None
 
 
-def write_text(target: str | Path, text: str) -> None:
-    """Write ``text`` to ``target`` atomically (``-``: standard output); raises ``OSError``."""
-    if str(target) == STDOUT:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    path = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_bytes(target: str | Path, data: bytes) -> None:
-    """Write ``data`` to the file ``target`` atomically; raises ``OSError``."""
-    path = Path(target)
+def _atomic(path: Path, data: bytes) -> None:
+    """``data`` into a temporary file beside ``path``, flushed to disk, renamed over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -95,6 +75,20 @@ def write_bytes(target: str | Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text(target: str | Path, text: str) -> None:
+    """Write ``text`` to ``target`` atomically (``-``: standard output); raises ``OSError``."""
+    if str(target) == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    _atomic(Path(target), text.encode("utf-8"))
+
+
+def write_bytes(target: str | Path, data: bytes) -> None:
+    """Write ``data`` to the file ``target`` atomically; raises ``OSError``."""
+    _atomic(Path(target), data)
 
 
 def write_json(target: str | Path, data: Any) -> None:

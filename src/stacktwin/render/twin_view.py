@@ -11,20 +11,14 @@ from rich.table import Table
 
 from stacktwin.boots import LATENCY_DECIMALS, LATENCY_ORDER
 from stacktwin.render.fit import FitTable
+from stacktwin.twin.batch.figures import COMPONENTS
 from stacktwin.twin.results import TwinResult
 
 _LATENCY_ROWS = LATENCY_ORDER
 
-_COMPONENTS = (
-    ("nova_api", "nova-api workers"),
-    ("conductor", "nova-conductor"),
-    ("neutron_api", "neutron API processes"),
-    ("neutron_rpc", "neutron RPC processes"),
-    ("neutron_rpc_executor", "neutron RPC executor threads"),
-    ("neutron_reports", "neutron state-report processes"),
-    ("neutron_cores", "neutron-server cores"),
-    ("neutron_db_pools", "neutron DB pools (connections)"),
-    ("dhcp_agents", "DHCP agent workers"),
+_COMPONENTS = tuple(  # the components and their words: one list, the batch figures'
+    (key, f"{label} (connections)" if key == "neutron_db_pools" else label)
+    for key, label in COMPONENTS
 )
 
 
