@@ -112,11 +112,13 @@ def test_littles_law_on_the_twin_queues() -> None:
 
 
 def test_blocking_flow_deletion_starves_boots_on_that_host() -> None:
-    """One host, a 2000-member remote SG: a deletion blocks the agent for ~500 s."""
+    """One host, a 2000-member remote SG: its last VM deleted blocks the agent for ~500 s."""
     data = small(**{
-        "cloud.hosts": 1, "cloud.instances": 20, "cloud.remote_sg_members": 2000,
-        "workload.boot_rate_per_minute": 2, "workload.delete_rate_per_minute": 0,
-        "workload.delete_storms": [{"start": 100, "duration": 30, "rate_per_minute": 4}],
+        "release": "2022.1",
+        "cloud.hosts": 1, "cloud.instances": 1, "cloud.remote_sg_members": 2000,
+        "workload.boot_rate_per_minute": 0, "workload.delete_rate_per_minute": 0,
+        "workload.boot_storms": [{"start": 120, "duration": 600, "rate_per_minute": 2}],
+        "workload.delete_storms": [{"start": 10, "duration": 30, "rate_per_minute": 20}],
         "duration": 900, "model.flow_deletion": "blocking",
         "neutron.securitygroup.firewall_driver": "openvswitch",
     })  # fmt: skip
@@ -132,9 +134,11 @@ def test_blocking_flow_deletion_starves_boots_on_that_host() -> None:
 
 def test_non_fatal_timeout_boots_anyway() -> None:
     data = small(**{
-        "cloud.hosts": 1, "cloud.instances": 20, "cloud.remote_sg_members": 2000,
-        "workload.boot_rate_per_minute": 2, "workload.delete_rate_per_minute": 0,
-        "workload.delete_storms": [{"start": 100, "duration": 30, "rate_per_minute": 4}],
+        "release": "2022.1",
+        "cloud.hosts": 1, "cloud.instances": 1, "cloud.remote_sg_members": 2000,
+        "workload.boot_rate_per_minute": 0, "workload.delete_rate_per_minute": 0,
+        "workload.boot_storms": [{"start": 120, "duration": 600, "rate_per_minute": 2}],
+        "workload.delete_storms": [{"start": 10, "duration": 30, "rate_per_minute": 20}],
         "duration": 900, "model.flow_deletion": "blocking",
         "neutron.securitygroup.firewall_driver": "openvswitch",
         "nova.DEFAULT.vif_plugging_is_fatal": False,

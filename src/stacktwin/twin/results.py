@@ -23,6 +23,7 @@ class TwinResult:
     timeseries: dict[str, list[float]]
     events: int
     wall_seconds: float
+    notes: list[str] = field(default_factory=list)  # warnings about the scenario's choices
     _summary: Summary | None = field(default=None, repr=False)
 
     @property
@@ -43,6 +44,7 @@ class TwinResult:
             "components": self.components,
             "load": self.load,
             "engine": {"events": self.events, "wall_seconds": round(self.wall_seconds, 3)},
+            "notes": self.notes,
             "settings": self.scenario.model_dump(mode="json"),
         }
         if with_timeseries:
@@ -171,7 +173,7 @@ class Sampler:
         for a in cloud.agents:
             if a.busy:
                 busy += 1
-            pending = len(a.added) + len(a.updated) + a.removed
+            pending = len(a.added) + len(a.updated) + len(a.removed)
             if pending > backlog:
                 backlog = pending
         s["agents_busy"].append(busy)
