@@ -59,7 +59,8 @@ def test_large_site_before_flow_deletion_as_the_agent_does_it(before: TwinResult
     """
     s = before.summary
     assert before.load.get("agent.flow_deletions", 0) == 0
-    assert before.load["agent.port_flow_deletions"] == before.load["nova.deleted"]
+    # every deleted VM's port, and the wired ports of failed boots; never a group cleanup
+    assert before.load["agent.port_flow_deletions"] >= before.load["nova.deleted"]
     assert "agent" not in s["stopped_at"]
     assert before.notes == []  # blocking is Yoga's own mode
     # the deadline is vif_plugging_timeout after plug + domain creation: no wait exceeds it by much

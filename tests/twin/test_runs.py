@@ -211,3 +211,24 @@ def test_progress_tally_counts_outcomes_as_they_end() -> None:
         "requested": s["boots"], "active": s["outcomes"]["active"], "error": s["outcomes"]["error"],
     }  # fmt: skip
     assert seen[0]["requested"] > 0 and seen[0]["active"] < seen[-1]["active"]
+
+
+def test_report_state_times_out_after_report_interval_not_rpc_response_timeout() -> None:
+    data = small(**{
+        "cloud.hosts": 4, "cloud.instances": 4, "duration": 300,
+        "neutron.DEFAULT.rpc_response_timeout": 1, "model.costs.rpc_report_state": 3.0,
+    })  # fmt: skip
+    result = run(data)
+    assert result.load["neutron.rpc.report_state"] > 0
+    assert result.load.get("agent.report_state_timeouts", 0) == 0
+
+
+def test_a_revived_agent_resyncs_every_port() -> None:
+    data = small(**{
+        "cloud.hosts": 3, "cloud.instances": 3, "duration": 300,
+        "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1,
+    })  # fmt: skip
+    result = run(data)
+    assert result.load["agent.revived_resyncs"] > 0
+    assert result.components["ovs_agents"]["resyncs"] == 0  # no RPC timeout: only revivals
+    assert result.components["ovs_agents"]["iterations"] >= result.load["agent.revived_resyncs"]

@@ -21,8 +21,11 @@ An idle iteration does nothing observable (it finds no OVSDB event), so the twin
 simulate idle iterations one by one: a sleeping agent wakes on the next tick of its polling grid
 after work arrives — the time the real loop would have noticed it.
 
-A second thread per agent sends ``report_state`` (an RPC call on ``q-reports-plugin``) every
-``report_interval``; the server's record of it decides whether ML2 may bind ports on the host.
+A second thread per agent sends ``report_state`` (an RPC call on ``q-reports-plugin``, whose
+timeout is ``report_interval``) every ``report_interval``; the server's record of it decides
+whether ML2 may bind ports on the host, and an agent the server had seen dead gets
+``AGENT_REVIVED`` back and resyncs every port (``OVSNeutronAgent._report_state``,
+``fullsync = True``; neutron 22.0.0 ``db/agents_db.py`` ``_create_or_update_agent``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import math
 from stacktwin.twin.context import Context
 from stacktwin.twin.flows import FlowCosts
 from stacktwin.twin.kernel import Event, ProcessGenerator, Resource, Timeout
-from stacktwin.twin.neutron import NeutronCluster, NeutronProcess
+from stacktwin.twin.neutron import AGENT_REVIVED, NeutronCluster, NeutronProcess
 from stacktwin.twin.rabbit import MessagingTimeout, call
 from stacktwin.twin.settings import rpc_max_timeout
 from stacktwin.twin.state import Port
@@ -241,7 +244,9 @@ class OvsAgent:
         env = ctx.env
         neutron = self.neutron
         interval = float(ctx.scenario.neutron.agent.report_interval)
-        timeout = float(ctx.scenario.neutron.DEFAULT.rpc_response_timeout)
+        # PluginReportStateAPI: the call's timeout is report_interval (neutron 22.0.0
+        # agent/rpc.py, ``self.timeout = cfg.CONF.AGENT.report_interval``)
+        timeout = interval
         yield Timeout(ctx.rng("report-phase").uniform(0.0, interval))
         host = self.host
 
@@ -251,7 +256,11 @@ class OvsAgent:
         while True:
             start = env.now
             try:
-                yield from call(env, neutron.q_reports, handler, timeout)
+                status = yield from call(env, neutron.q_reports, handler, timeout)
+                if status == AGENT_REVIVED:  # "Agent has just been revived. Doing a full sync."
+                    ctx.counters["agent.revived_resyncs"] += 1
+                    self.sync = True
+                    self._notify()
             except MessagingTimeout:
                 ctx.counters["agent.report_state_timeouts"] += 1
             wait = start + interval - env.now
