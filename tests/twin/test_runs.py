@@ -112,11 +112,13 @@ def test_littles_law_on_the_twin_queues() -> None:
 
 
 def test_blocking_flow_deletion_starves_boots_on_that_host() -> None:
-    """One host, a 2000-member remote SG: a deletion blocks the agent for ~500 s."""
+    """One host, a 2000-member remote SG: its last VM deleted blocks the agent for ~500 s."""
     data = small(**{
-        "cloud.hosts": 1, "cloud.instances": 20, "cloud.remote_sg_members": 2000,
-        "workload.boot_rate_per_minute": 2, "workload.delete_rate_per_minute": 0,
-        "workload.delete_storms": [{"start": 100, "duration": 30, "rate_per_minute": 4}],
+        "release": "2022.1",
+        "cloud.hosts": 1, "cloud.instances": 1, "cloud.remote_sg_members": 2000,
+        "workload.boot_rate_per_minute": 0, "workload.delete_rate_per_minute": 0,
+        "workload.boot_storms": [{"start": 120, "duration": 600, "rate_per_minute": 2}],
+        "workload.delete_storms": [{"start": 10, "duration": 30, "rate_per_minute": 20}],
         "duration": 900, "model.flow_deletion": "blocking",
         "neutron.securitygroup.firewall_driver": "openvswitch",
     })  # fmt: skip
@@ -132,9 +134,11 @@ def test_blocking_flow_deletion_starves_boots_on_that_host() -> None:
 
 def test_non_fatal_timeout_boots_anyway() -> None:
     data = small(**{
-        "cloud.hosts": 1, "cloud.instances": 20, "cloud.remote_sg_members": 2000,
-        "workload.boot_rate_per_minute": 2, "workload.delete_rate_per_minute": 0,
-        "workload.delete_storms": [{"start": 100, "duration": 30, "rate_per_minute": 4}],
+        "release": "2022.1",
+        "cloud.hosts": 1, "cloud.instances": 1, "cloud.remote_sg_members": 2000,
+        "workload.boot_rate_per_minute": 0, "workload.delete_rate_per_minute": 0,
+        "workload.boot_storms": [{"start": 120, "duration": 600, "rate_per_minute": 2}],
+        "workload.delete_storms": [{"start": 10, "duration": 30, "rate_per_minute": 20}],
         "duration": 900, "model.flow_deletion": "blocking",
         "neutron.securitygroup.firewall_driver": "openvswitch",
         "nova.DEFAULT.vif_plugging_is_fatal": False,
@@ -207,3 +211,24 @@ def test_progress_tally_counts_outcomes_as_they_end() -> None:
         "requested": s["boots"], "active": s["outcomes"]["active"], "error": s["outcomes"]["error"],
     }  # fmt: skip
     assert seen[0]["requested"] > 0 and seen[0]["active"] < seen[-1]["active"]
+
+
+def test_report_state_times_out_after_report_interval_not_rpc_response_timeout() -> None:
+    data = small(**{
+        "cloud.hosts": 4, "cloud.instances": 4, "duration": 300,
+        "neutron.DEFAULT.rpc_response_timeout": 1, "model.costs.rpc_report_state": 3.0,
+    })  # fmt: skip
+    result = run(data)
+    assert result.load["neutron.rpc.report_state"] > 0
+    assert result.load.get("agent.report_state_timeouts", 0) == 0
+
+
+def test_a_revived_agent_resyncs_every_port() -> None:
+    data = small(**{
+        "cloud.hosts": 3, "cloud.instances": 3, "duration": 300,
+        "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1,
+    })  # fmt: skip
+    result = run(data)
+    assert result.load["agent.revived_resyncs"] > 0
+    assert result.components["ovs_agents"]["resyncs"] == 0  # no RPC timeout: only revivals
+    assert result.components["ovs_agents"]["iterations"] >= result.load["agent.revived_resyncs"]

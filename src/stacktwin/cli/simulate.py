@@ -132,6 +132,7 @@ def simulate(
     from stacktwin.render.twin_view import render_simulation
     from stacktwin.twin import ScenarioError, load_scenario, run_scenario
     from stacktwin.twin.batch.replications import default_replications
+    from stacktwin.twin.flows import scenario_notes
 
     err = Console(stderr=True)
     shape = (check_format(fmt), columns)
@@ -160,6 +161,8 @@ def simulate(
         err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     sc = apply_sets(sc, sets, err)
+    for note in scenario_notes(sc.release, sc.model.flow_deletion):
+        err.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
     out = Console(stderr=json_out == "-")
     show_progress = sys.stderr.isatty()
     n = replications or default_replications(sc)

@@ -3,19 +3,29 @@
 OVS agent (``OVSNeutronAgent.rpc_loop``, dossier §2.4, §6): one single-threaded loop.  An
 iteration takes the ports added/updated/removed since the last one, wires the added and updated
 ones (flows, firewall), reports them up with ``update_device_list`` RPC *calls* (20 devices per
-call), then handles removals — where the OVS firewall deletes the conjunction flows of every
-member of the remote security group, one ``ovs-ofctl`` exec per member when deletion is
-*blocking* (before neutron e09b128f41), batched when *deferred*.  The loop then sleeps up to
-``polling_interval``.  A call that times out raises out of the iteration: the agent backs off
-(the per-method timeout doubles up to ``rpc_response_max_timeout`` and it sleeps a random part of
-it), and the next iteration resyncs *every* port on the host.
+call), then handles removals (``treat_devices_removed`` ->
+``SecurityGroupAgentRpc.remove_devices_filter``).  Only a port the OVS firewall manages has
+flows to delete (``OVSFirewallDriver.remove_port_filter`` does nothing for a port that was
+never wired), and the conjunction flows of the remote security group's members go only when
+the group's *last* port leaves the host (``_schedule_sg_deletion_maybe`` ->
+``_cleanup_stale_sg`` -> ``ConjIPFlowManager.sg_removed``, neutron 20.0.0
+``agent/linux/openvswitch_firewall/firewall.py``): one ``ovs-ofctl`` exec per member when
+deletion is *blocking*, batched when *deferred* (:mod:`stacktwin.twin.flows`).  Every VM on the
+host is taken to be in the group (the VMs running at the start count as its members).  The
+loop then sleeps up to ``polling_interval``.  A call that times out raises out of the
+iteration: the agent backs off (the per-method timeout doubles up to
+``rpc_response_max_timeout`` and it sleeps a random part of it), and the next iteration resyncs
+*every* port on the host.
 
 An idle iteration does nothing observable (it finds no OVSDB event), so the twin does not
 simulate idle iterations one by one: a sleeping agent wakes on the next tick of its polling grid
 after work arrives — the time the real loop would have noticed it.
 
-A second thread per agent sends ``report_state`` (an RPC call on ``q-reports-plugin``) every
-``report_interval``; the server's record of it decides whether ML2 may bind ports on the host.
+A second thread per agent sends ``report_state`` (an RPC call on ``q-reports-plugin``, whose
+timeout is ``report_interval``) every ``report_interval``; the server's record of it decides
+whether ML2 may bind ports on the host, and an agent the server had seen dead gets
+``AGENT_REVIVED`` back and resyncs every port (``OVSNeutronAgent._report_state``,
+``fullsync = True``; neutron 22.0.0 ``db/agents_db.py`` ``_create_or_update_agent``).
 """
 
 from __future__ import annotations
@@ -23,8 +33,9 @@ from __future__ import annotations
 import math
 
 from stacktwin.twin.context import Context
+from stacktwin.twin.flows import FlowCosts
 from stacktwin.twin.kernel import Event, ProcessGenerator, Resource, Timeout
-from stacktwin.twin.neutron import NeutronCluster, NeutronProcess
+from stacktwin.twin.neutron import AGENT_REVIVED, NeutronCluster, NeutronProcess
 from stacktwin.twin.rabbit import MessagingTimeout, call
 from stacktwin.twin.settings import rpc_max_timeout
 from stacktwin.twin.state import Port
@@ -40,6 +51,7 @@ class OvsAgent:
         "busy",
         "ctx",
         "existing_ports",
+        "flows",
         "host",
         "iterations",
         "longest_iteration",
@@ -52,6 +64,7 @@ class OvsAgent:
         "timeout",
         "updated",
         "wake",
+        "wired",
     )
 
     def __init__(
@@ -62,10 +75,14 @@ class OvsAgent:
         self.host = host
         self.added: list[Port] = []
         self.updated: list[Port] = []
-        self.removed = 0  # ports removed since the last iteration
+        # ports removed since the last iteration (None: a port of a VM running before the run)
+        self.removed: list[Port | None] = []
         # ports of VMs booted during the run, still present (a dict: ordered, so deterministic)
         self.ports: dict[Port, None] = {}
-        self.existing_ports = existing_ports  # ports of VMs running before the run
+        # of those, the ports the OVS firewall manages (wired by an iteration)
+        self.wired: dict[Port, None] = {}
+        self.existing_ports = existing_ports  # ports of VMs running before the run (managed)
+        self.flows = FlowCosts(ctx)
         self.sync = False
         self.wake: Event | None = None
         self.busy = False
@@ -102,10 +119,24 @@ class OvsAgent:
         """A VM's port left OVSDB (VM destroyed)."""
         if port is not None:
             self.ports.pop(port, None)
-        elif self.existing_ports:
-            self.existing_ports -= 1
-        self.removed += 1
+        self.removed.append(port)
         self._notify()
+
+    def group_ports(self) -> int:
+        """Ports of the security group the OVS firewall manages on this host."""
+        return self.existing_ports + len(self.wired)
+
+    def _unwire(self, removed: list[Port | None]) -> tuple[int, bool]:
+        """The removed ports the firewall managed, and whether the group left the host."""
+        managed = 0
+        for port in removed:
+            if port is None:
+                if self.existing_ports:
+                    self.existing_ports -= 1
+                    managed += 1
+            elif self.wired.pop(port, 0) is None:
+                managed += 1
+        return managed, managed > 0 and self.group_ports() == 0
 
     # -- the loop ---------------------------------------------------------------------------------
     def _rpc_loop(self) -> ProcessGenerator:
@@ -114,19 +145,8 @@ class OvsAgent:
         sc = ctx.scenario
         costs = ctx.costs
         pi = float(sc.neutron.agent.polling_interval)
-        members = (
-            sc.cloud.remote_sg_members
-            if sc.neutron.securitygroup.firewall_driver == "openvswitch"
-            else 0
-        )
-        if sc.model.flow_deletion == "blocking":  # one ovs-ofctl exec per member flow
-            per_member_delete = costs.agent_flow_delete_exec
-            if sc.neutron.agent.root_helper_daemon:
-                per_member_delete = max(
-                    0.0, per_member_delete - costs.rootwrap_start + costs.rootwrap_daemon_call
-                )
-        else:
-            per_member_delete = costs.agent_flow_delete_deferred
+        flows = self.flows
+        members = flows.members
         per_member_add = costs.agent_flow_delete_deferred  # flows are always added deferred
         rng = ctx.rng("agent-backoff")
         while True:
@@ -144,13 +164,17 @@ class OvsAgent:
             self.iterations += 1
             added, self.added = self.added, []
             updated, self.updated = self.updated, []
-            removed, self.removed = self.removed, 0
+            removed, self.removed = self.removed, []
             anonymous = 0
             if self.sync:
                 self.sync = False
                 added = list(self.ports)
                 updated = []
                 anonymous = self.existing_ports
+            else:  # a port plugged and gone again before this iteration is never seen
+                ports = self.ports
+                added = [p for p in added if p in ports]
+                updated = [p for p in updated if p in ports]
             new_ports = [p for p in added if p.status != "ACTIVE"]
             wiring = ctx.service(costs.agent_port_wiring, "agent") * (
                 len(added) + len(updated) + anonymous
@@ -158,6 +182,9 @@ class OvsAgent:
             yield Timeout(
                 costs.agent_iteration + wiring + per_member_add * members * len(new_ports)
             )
+            wired = self.wired
+            for port in added:
+                wired[port] = None  # setup_port_filters: the firewall manages it now
             failed = False
             up = added + updated
             calls = [(up[i : i + DEVICES_PER_CALL], 0) for i in range(0, len(up), DEVICES_PER_CALL)]
@@ -173,14 +200,17 @@ class OvsAgent:
             except MessagingTimeout:
                 failed = True  # the resync below re-reports every port
             if removed and not failed:
-                ctx.counters["agent.flow_deletions"] += removed
-                yield Timeout(per_member_delete * members * removed + costs.agent_iteration)
+                managed, group_left = self._unwire(removed)
+                ctx.counters["agent.port_flow_deletions"] += managed
+                if group_left:
+                    ctx.counters["agent.flow_deletions"] += 1  # the remote group's conjunctions
+                yield Timeout(flows.removal(managed, group_left) + costs.agent_iteration)
                 try:
-                    yield from self._call_update_device_list([], 0, removed)
+                    yield from self._call_update_device_list([], 0, len(removed))
                 except MessagingTimeout:
                     failed = True
             elif removed:
-                self.removed += removed
+                self.removed = removed + self.removed
             if failed:
                 # "Error while processing VIF ports": back off, then resync every port
                 old = self.timeout
@@ -214,7 +244,9 @@ class OvsAgent:
         env = ctx.env
         neutron = self.neutron
         interval = float(ctx.scenario.neutron.agent.report_interval)
-        timeout = float(ctx.scenario.neutron.DEFAULT.rpc_response_timeout)
+        # PluginReportStateAPI: the call's timeout is report_interval (neutron 22.0.0
+        # agent/rpc.py, ``self.timeout = cfg.CONF.AGENT.report_interval``)
+        timeout = interval
         yield Timeout(ctx.rng("report-phase").uniform(0.0, interval))
         host = self.host
 
@@ -224,7 +256,11 @@ class OvsAgent:
         while True:
             start = env.now
             try:
-                yield from call(env, neutron.q_reports, handler, timeout)
+                status = yield from call(env, neutron.q_reports, handler, timeout)
+                if status == AGENT_REVIVED:  # "Agent has just been revived. Doing a full sync."
+                    ctx.counters["agent.revived_resyncs"] += 1
+                    self.sync = True
+                    self._notify()
             except MessagingTimeout:
                 ctx.counters["agent.report_state_timeouts"] += 1
             wait = start + interval - env.now

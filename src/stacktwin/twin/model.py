@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from stacktwin.twin.cloud import Cloud
+from stacktwin.twin.flows import scenario_notes
 from stacktwin.twin.results import Sampler, TwinResult, collect_components
 from stacktwin.twin.scenario import Scenario
 from stacktwin.twin.workload import start_workload
@@ -51,6 +52,7 @@ class Twin:
             timeseries=self.sampler.series,
             events=self.env.events,
             wall_seconds=wall,
+            notes=scenario_notes(self.scenario.release, self.scenario.model.flow_deletion),
         )
 
 

@@ -44,6 +44,8 @@ from stacktwin.twin.settings import neutron_api_workers_default, neutron_rpc_wor
 from stacktwin.twin.state import DHCP_BLOCK, L2_BLOCK, Port
 
 Work = Generator[Event | Timeout, Any, bool]
+AGENT_ALIVE = "alive"  # neutron_lib.agent.constants
+AGENT_REVIVED = "revived"
 PortListener = Callable[[Port], object]
 
 
@@ -283,10 +285,17 @@ class NeutronCluster:
         return ok
 
     def report_state(self, proc: NeutronProcess, host: int) -> ProcessGenerator:
-        """``AgentExtRpcCallback.report_state``: the agent's heartbeat is recorded."""
+        """``AgentExtRpcCallback.report_state``: the heartbeat recorded; the agent's status.
+
+        ``AGENT_REVIVED`` when the agent was not ``is_active`` (last heartbeat older than
+        ``agent_down_time``), as ``AgentDbMixin._create_or_update_agent`` (neutron 22.0.0).
+        """
         ctx = self.ctx
         ctx.counters["neutron.rpc.report_state"] += 1
         ok = yield from proc.work(ctx.costs.rpc_report_state)
-        if ok:
-            self.heartbeats[host] = ctx.env.now
-        return ok
+        if not ok:
+            return False
+        now = ctx.env.now
+        dead = now - self.heartbeats[host] > ctx.scenario.neutron.DEFAULT.agent_down_time
+        self.heartbeats[host] = now
+        return AGENT_REVIVED if dead else AGENT_ALIVE

@@ -74,6 +74,8 @@ def allowed_values(path: str) -> str:
     if typing.get_origin(ann) is Literal:
         return "one of " + ", ".join(str(a) for a in typing.get_args(ann))
     args = [a for a in typing.get_args(ann) if a is not type(None)] or [ann]
+    if len(args) == 1 and typing.get_origin(args[0]) is Literal:  # Literal[...] | None
+        return "one of " + ", ".join(str(a) for a in typing.get_args(args[0]))
     kinds = " or ".join(getattr(a, "__name__", str(a)) for a in args)
     if type(None) in typing.get_args(ann):
         kinds += " (or null: the default rule)"

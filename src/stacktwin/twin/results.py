@@ -24,6 +24,7 @@ class TwinResult:
     timeseries: dict[str, list[float]]
     events: int
     wall_seconds: float
+    notes: list[str] = field(default_factory=list)  # warnings about the scenario's choices
     _summary: Summary | None = field(default=None, repr=False)
 
     @property
@@ -44,6 +45,7 @@ class TwinResult:
             "components": self.components,
             "load": self.load,
             "engine": {"events": self.events, "wall_seconds": round(self.wall_seconds, 3)},
+            "notes": self.notes,
             "settings": self.scenario.model_dump(mode="json"),
         }
         if with_timeseries:
@@ -172,7 +174,7 @@ class Sampler:
         backlogs = map(
             add,
             map(add, map(len, map(_ADDED, agents)), map(len, map(_UPDATED, agents))),
-            map(_REMOVED, agents),
+            map(len, map(_REMOVED, agents)),
         )
         s["agents_busy"].append(sum(map(_BUSY, agents)))
         s["agent_backlog_max"].append(max(backlogs, default=0))

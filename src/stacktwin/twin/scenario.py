@@ -127,10 +127,11 @@ class Workload(_Strict):
 class Model(_Strict):
     """Code-level choices that are not configuration options."""
 
-    flow_deletion: Literal["blocking", "deferred"] = Field(
-        "deferred",
-        description="OVS firewall conjunction-flow deletion: 'blocking' before neutron "
-        "e09b128f41 (LP#1975674), 'deferred' after",
+    flow_deletion: Literal["blocking", "deferred"] | None = Field(
+        None,
+        description="OVS firewall conjunction-flow deletion: 'blocking' (one ovs-ofctl exec "
+        "per member: neutron 17.0.0 to 20.1.x), 'deferred' (batched; neutron e09b128f41, "
+        "LP#1975674); None: the release's (twin/flows.py)",
     )
     costs: Costs = Field(default_factory=Costs)
 
