@@ -69,39 +69,55 @@ GRAPH = {
 }
 
 
-def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """One cycle per strongly connected component of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    components: list[list[str]] = []
+class _Tarjan:
+    """Tarjan's strongly connected components of a module graph, visited in sorted order."""
 
-    def visit(v: str) -> None:
+    def __init__(self, graph: dict[str, set[str]]) -> None:
+        self.graph = graph
+        self.index: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.stack: list[str] = []
+        self.on_stack: set[str] = set()
+        self.components: list[list[str]] = []
+
+    def visit(self, v: str) -> None:
+        """Number ``v``, follow its imports depth first, and lower its link to the earliest
+        module still on the stack that it reaches; when none is earlier than ``v`` itself,
+        ``v`` is the root of a component."""
+        index, low = self.index, self.low
         index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in sorted(graph[v]):
+        self.stack.append(v)
+        self.on_stack.add(v)
+        for w in sorted(self.graph[v]):
             if w not in index:
-                visit(w)
+                self.visit(w)
                 low[v] = min(low[v], low[w])
-            elif w in on_stack:
+            elif w in self.on_stack:
                 low[v] = min(low[v], index[w])
         if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                components.append(sorted(component))
+            self._close_component(v)
 
+    def _close_component(self, root: str) -> None:
+        """Pop the component rooted at ``root`` off the stack; keep it when it is a cycle
+        (more than one module)."""
+        component = []
+        while True:
+            w = self.stack.pop()
+            self.on_stack.discard(w)
+            component.append(w)
+            if w == root:
+                break
+        if len(component) > 1:
+            self.components.append(sorted(component))
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component of more than one module (Tarjan)."""
+    tarjan = _Tarjan(graph)
     for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return components
+        if v not in tarjan.index:
+            tarjan.visit(v)
+    return tarjan.components
 
 
 def test_the_walker_sees_every_kind_of_import() -> None:

@@ -46,65 +46,106 @@ def _uuid(prefix: int, n: int) -> str:
     return f"{prefix:08x}-0000-4000-8000-{n:012x}"
 
 
+_API = "nova.osapi_compute.wsgi.server"
+_MGR = "nova.compute.manager"
+
+
+class _BootLog:
+    """The lines of one synthetic boot ``n`` (its own minute of the day), per service file."""
+
+    def __init__(self, n: int) -> None:
+        self.t0 = 3600.0 + 60.0 * n
+        self.inst, self.port = _uuid(0xA, n), _uuid(0xB, n)
+        self.ctx = f"[req-{_uuid(0xC, n)} u p - default default]"
+        self.out: dict[str, list[tuple[float, str]]] = {"api": [], "cond": [], "cpu": [], "net": []}
+
+    def add(
+        self, svc: str, dt: float, level: str, logger: str, msg: str, instance: bool = True
+    ) -> None:
+        """One oslo line ``dt`` seconds into the boot; nova's carry the request context (and
+        the instance unless told not to), neutron's none."""
+        where = f"[instance: {self.inst}] " if instance else ""
+        c = self.ctx if svc != "net" else "[-]"
+        t = self.t0 + dt
+        self.out[svc].append((t, f"{_ts(t)} 7 {level} {logger} {c} {where}{msg}"))
+
+
 def _boot_lines(n: int, scenario: str, hop: int) -> dict[str, list[tuple[float, str]]]:
-    """(time, line) per service file for boot ``n`` (its own minute of the day)."""
-    t0 = 3600.0 + 60.0 * n
-    inst, port, rid = _uuid(0xA, n), _uuid(0xB, n), f"req-{_uuid(0xC, n)}"
-    ctx = f"[{rid} u p - default default]"
-    out: dict[str, list[tuple[float, str]]] = {"api": [], "cond": [], "cpu": [], "net": []}
+    """(time, line) per service file for boot ``n`` (its own minute of the day).
 
-    def add(svc: str, dt: float, level: str, logger: str, msg: str, instance: bool = True) -> None:
-        where = f"[instance: {inst}] " if instance else ""
-        c = ctx if svc != "net" else "[-]"
-        out[svc].append((t0 + dt, f"{_ts(t0 + dt)} 7 {level} {logger} {c} {where}{msg}"))
-
-    api, mgr = "nova.osapi_compute.wsgi.server", "nova.compute.manager"
+    The request first, then the build as far as ``scenario`` takes it: each early exit ends
+    the boot there, and the others reach ``hop`` steps of the vif chain before their end.
+    """
+    log = _BootLog(n)
     post = '1.2.3.4 "POST /v2.1/servers HTTP/1.1" status: 202 len: 9 time: 0.5000000'
-    add("api", 0.5, "INFO", api, post, instance=False)
+    log.add("api", 0.5, "INFO", _API, post, instance=False)
     if scenario == "pending":
-        return out
+        return log.out
     if scenario == "schedule_failed":
-        add(
-            "cond",
-            1,
-            "ERROR",
-            "nova.conductor.manager",
-            "Failed to schedule instances: NoValidHost_Remote: No valid host was found.",
-            instance=False,
-        )
-        add("cond", 1.1, "WARNING", "nova.scheduler.utils", "Setting instance to ERROR state.")
-        return out
-    add("cpu", 2, "DEBUG", mgr, "Starting instance... _do_build_and_run_instance")
-    add("cpu", 2.1, "INFO", "nova.compute.claims", "Claim successful on node cmp1")
+        _schedule_failed(log)
+        return log.out
+    log.add("cpu", 2, "DEBUG", _MGR, "Starting instance... _do_build_and_run_instance")
+    log.add("cpu", 2.1, "INFO", "nova.compute.claims", "Claim successful on node cmp1")
     if scenario == "unexpected":
-        add(
+        log.add(
             "cpu",
             2.5,
             "ERROR",
-            mgr,
+            _MGR,
             "Unexpected build failure, not rescheduling build.: "
             "AttributeError: 'NoneType' object has no attribute 'x'",
         )
-        return out
-    put = f'1.2.3.4 "PUT /v2.0/ports/{port} HTTP/1.1" status: 200  len: 9 time: 0.3'
-    add("net", 3.9, "INFO", "neutron.wsgi", put, instance=False)
-    add("cpu", 4, "DEBUG", "nova.network.neutronv2.api", f"Successfully updated port: {port}")
-    wait = f"Preparing to wait for external event network-vif-plugged-{port} prepare"
-    add("cpu", 5, "DEBUG", mgr, wait)
+        return log.out
+    _bind_and_wait(log)
     if scenario in ("spawn_failed", "cleanup"):
-        add("cpu", 6, "ERROR", mgr, "Instance failed to spawn: libvirtError: internal error")
-        add("cpu", 6.1, "INFO", mgr, "Terminating instance")
-        if scenario == "spawn_failed":
-            add(
-                "cpu",
-                7,
-                "ERROR",
-                mgr,
-                f"Build of instance {inst} aborted: internal error",
-                instance=False,
-            )
-        return out
-    reached = 6 if scenario == "active" else hop
+        _spawn_failed(log, aborted=scenario == "spawn_failed")
+        return log.out
+    _vif_chain(log, 6 if scenario == "active" else hop)
+    _ending(log, scenario)
+    return log.out
+
+
+def _schedule_failed(log: _BootLog) -> None:
+    """The conductor finds no host and sets the instance to ERROR."""
+    log.add(
+        "cond",
+        1,
+        "ERROR",
+        "nova.conductor.manager",
+        "Failed to schedule instances: NoValidHost_Remote: No valid host was found.",
+        instance=False,
+    )
+    log.add("cond", 1.1, "WARNING", "nova.scheduler.utils", "Setting instance to ERROR state.")
+
+
+def _bind_and_wait(log: _BootLog) -> None:
+    """The port's binding PUT (neutron, then nova) and nova preparing to wait for its event."""
+    port = log.port
+    put = f'1.2.3.4 "PUT /v2.0/ports/{port} HTTP/1.1" status: 200  len: 9 time: 0.3'
+    log.add("net", 3.9, "INFO", "neutron.wsgi", put, instance=False)
+    log.add("cpu", 4, "DEBUG", "nova.network.neutronv2.api", f"Successfully updated port: {port}")
+    wait = f"Preparing to wait for external event network-vif-plugged-{port} prepare"
+    log.add("cpu", 5, "DEBUG", _MGR, wait)
+
+
+def _spawn_failed(log: _BootLog, aborted: bool) -> None:
+    """The spawn fails and nova cleans up; ``aborted``: the build's abort line follows."""
+    log.add("cpu", 6, "ERROR", _MGR, "Instance failed to spawn: libvirtError: internal error")
+    log.add("cpu", 6.1, "INFO", _MGR, "Terminating instance")
+    if aborted:
+        log.add(
+            "cpu",
+            7,
+            "ERROR",
+            _MGR,
+            f"Build of instance {log.inst} aborted: internal error",
+            instance=False,
+        )
+
+
+def _vif_chain(log: _BootLog, reached: int) -> None:
+    """The first ``reached`` hops of the vif chain, one second apart from 8 s on."""
+    port, inst = log.port, log.inst
     net = [
         ("net", "neutron.plugins.ml2.rpc", f"Device {port} up at agent a"),
         ("net", "neutron.db.provisioning_blocks", f"Provisioning complete for port {port} x"),
@@ -119,15 +160,20 @@ def _boot_lines(n: int, scenario: str, hop: int) -> dict[str, list[tuple[float, 
             "nova.api.openstack.compute.server_external_events",
             f"Creating event network-vif-plugged:{port} for instance {inst} on cmp1",
         ),
-        ("cpu", mgr, f"Received event network-vif-plugged-{port} external_instance_event"),
+        ("cpu", _MGR, f"Received event network-vif-plugged-{port} external_instance_event"),
     ]
     for i, (svc, logger, msg) in enumerate(net[:reached]):
-        add(svc, 8 + i, "DEBUG" if svc != "api" else "INFO", logger, msg, instance=svc == "cpu")
+        log.add(svc, 8 + i, "DEBUG" if svc != "api" else "INFO", logger, msg, instance=svc == "cpu")
+
+
+def _ending(log: _BootLog, scenario: str) -> None:
+    """How a boot that reached the vif chain ends: active, timed out, deleted (else no line)."""
+    port, inst = log.port, log.inst
     if scenario == "active":
-        add("cpu", 14, "INFO", "nova.virt.libvirt.driver", "Instance spawned successfully.")
-        add("cpu", 15, "INFO", mgr, "Took 10.00 seconds to build instance.")
+        log.add("cpu", 14, "INFO", "nova.virt.libvirt.driver", "Instance spawned successfully.")
+        log.add("cpu", 15, "INFO", _MGR, "Took 10.00 seconds to build instance.")
     elif scenario == "timeout":
-        add(
+        log.add(
             "cpu",
             40,
             "WARNING",
@@ -136,20 +182,19 @@ def _boot_lines(n: int, scenario: str, hop: int) -> dict[str, list[tuple[float, 
             f"[('network-vif-plugged', u'{port}')] for instance with vm_state building and "
             "task_state spawning.: Timeout: 30 seconds",
         )
-        add(
+        log.add(
             "cpu",
             41,
             "ERROR",
-            mgr,
+            _MGR,
             f"Build of instance {inst} aborted: Failed to allocate "
             "the network(s), not rescheduling.",
             instance=False,
         )
     elif scenario == "deleted":
         delete = f'1.2.3.4 "DELETE /v2.1/servers/{inst} HTTP/1.1" status: 204 len: 0 time: 0.1'
-        add("api", 30, "INFO", api, delete, instance=False)
-        add("cpu", 30.5, "INFO", mgr, "Terminating instance")
-    return out
+        log.add("api", 30, "INFO", _API, delete, instance=False)
+        log.add("cpu", 30.5, "INFO", _MGR, "Terminating instance")
 
 
 FILES = {

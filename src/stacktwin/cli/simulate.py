@@ -19,6 +19,7 @@ from stacktwin.cli.app import app, check_output, write_json_output
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, apply_sets, run_batch
 from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
 from stacktwin.twin.batch.figures import headline
+from stacktwin.twin.flows import scenario_notes
 
 NOT_MODELLED_SHOWN = 12
 """How many not-modelled options ``--config`` names before it says "and N more"."""
@@ -127,15 +128,37 @@ def simulate(
     ] = None,
 ) -> None:
     """Run the digital twin on a scenario: boot latencies, timeouts, component load."""
-    from stacktwin.api import scenario_of
-    from stacktwin.objectives import ObjectiveError, parse_objective
-    from stacktwin.render.twin_view import render_simulation
-    from stacktwin.twin import ScenarioError, load_scenario, run_scenario
     from stacktwin.twin.batch.replications import default_replications
-    from stacktwin.twin.flows import scenario_notes
 
     err = Console(stderr=True)
     shape = (check_format(fmt), columns)
+    gates = _check_options(json_out, fail_on, ablate, err)
+    sc = _scenario(scenario, config, sets, err, seed=seed, hosts=hosts, instances=instances,
+                   duration=duration)  # fmt: skip
+    out = Console(stderr=json_out == "-")
+    n = replications or default_replications(sc)
+    if replications is None and n > 1:
+        err.print(f"{n} replications (default for a run of 1,000 boots or more; --replications "
+                  "to change)", highlight=False)  # fmt: skip
+    if ablate:
+        _ablation(sc, n, jobs, scheduler, out, err, json_out, shape)
+        return
+    if n > 1:
+        records = _replications(sc, n, jobs, scheduler, out, err, json_out, shape)
+        _gate(gates, records, err)
+        return
+    record = _run(sc, out, err, json_out, shape)
+    _gate(gates, [record], err)
+
+
+def _check_options(
+    json_out: str | None, fail_on: list[str] | None, ablate: bool, err: Console
+) -> list[Any]:
+    """The ``--fail-on`` gates, once the options are checked together (exit 2 when not):
+    ``--json`` names a file or ``-`` and can be written, each gate parses, and gates are not
+    asked of ``--ablate``."""
+    from stacktwin.objectives import ObjectiveError, parse_objective
+
     if json_out is not None and not json_out.strip():
         err.print("error: --json needs a file name, or '-' for standard output", markup=False)
         raise typer.Exit(2)
@@ -148,38 +171,54 @@ def simulate(
     if gates and ablate:
         err.print("error: --fail-on gates a run or its replications, not --ablate", markup=False)
         raise typer.Exit(2)
+    return gates
+
+
+def _scenario(
+    name: str,
+    config: list[str] | None,
+    sets: list[str] | None,
+    err: Console,
+    **overrides: Any,
+) -> Any:
+    """The scenario to run: the built-in or file ``name``, then the ``--config`` files'
+    settings, the command-line overrides (``overrides``: seed, hosts, instances, duration,
+    validated like the file: limits named, no traceback), then each ``--set``.  Exit 2 on an
+    invalid scenario."""
+    from stacktwin.api import scenario_of
+    from stacktwin.twin import ScenarioError, load_scenario
+
     try:
-        sc = load_scenario(scenario)
+        sc = load_scenario(name)
     except ScenarioError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if config:
         sc = _apply_config(sc, config, err)
-    try:  # the command-line overrides are validated like the file: limits named, no traceback
-        sc = scenario_of(sc, seed=seed, hosts=hosts, instances=instances, duration=duration)
+    try:
+        sc = scenario_of(sc, **overrides)
     except ScenarioError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     sc = apply_sets(sc, sets, err)
     for note in scenario_notes(sc.release, sc.model.flow_deletion):
         err.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
-    out = Console(stderr=json_out == "-")
-    show_progress = sys.stderr.isatty()
-    n = replications or default_replications(sc)
-    if replications is None and n > 1:
-        err.print(f"{n} replications (default for a run of 1,000 boots or more; --replications "
-                  "to change)", highlight=False)  # fmt: skip
-    if ablate:
-        _ablation(sc, n, jobs, scheduler, out, err, json_out, shape)
-        return
-    if n > 1:
-        records = _replications(sc, n, jobs, scheduler, out, err, json_out, shape)
-        _gate(gates, records, err)
-        return
+    return sc
+
+
+def _run(
+    sc: Any, out: Console, err: Console, json_out: str | None, shape: tuple[str, list[str] | None]
+) -> dict[str, Any]:
+    """One run of the scenario, with a progress bar on a terminal; its JSON is written first
+    (nothing printed afterwards can lose it), then its figures shown.  Returns its record
+    (without boots nor time series) for the gates."""
+    from stacktwin.render.twin_view import render_simulation
+    from stacktwin.twin import run_scenario
+
     end = sc.end_time()
     with Progress(
         TextColumn("simulating"), BarColumn(), TextColumn("{task.fields[tally]}"),
-        TimeElapsedColumn(), console=err, disable=not show_progress,
+        TimeElapsedColumn(), console=err, disable=not sys.stderr.isatty(),
     ) as bar:  # fmt: skip
         task = bar.add_task("sim", total=end, tally="")
 
@@ -191,14 +230,14 @@ def simulate(
             )  # fmt: skip
 
         result = run_scenario(sc, progress=progress)
-    if json_out is not None:  # the output first: nothing printed afterwards can lose it
+    if json_out is not None:
         write_json_output(result.to_dict(), json_out)
-    record = result.to_dict(with_boots=False, with_timeseries=False)
+    record: dict[str, Any] = result.to_dict(with_boots=False, with_timeseries=False)
     if wants_rows(*shape):
         emit([{"figure": k, "value": v} for k, v in headline(record).items()], *shape, out)
     else:
         render_simulation(out, result)
-    _gate(gates, [result.to_dict(with_boots=False, with_timeseries=False)], err)
+    return record
 
 
 def _gate(gates: list[Any], records: list[Any], err: Console) -> None:

@@ -150,40 +150,66 @@ class Correlator:
         self._port_index: dict[str, PortIndex] = {}  # built on first query, dropped on add
 
     def add(self, event: Event, source_host: str | None = None) -> None:
-        """File one event under its keys."""
+        """File one event under its keys.
+
+        A ``POST /servers`` answer is kept by request id (accepted) or counted (rejected);
+        any other event may teach the instance's host, and is filed under its port, its
+        instance, or else its request ids.
+        """
         kind = event.kind
         if kind is Kind.REQUESTED:
-            for rid in event.request_ids:
-                if _earlier(event, self.requests.get(rid)):
-                    self.requests[rid] = event
+            self._add_request(event)
             return
         if kind is Kind.REJECTED:
             self.rejected += 1
             return
         uuid = event.instance
         if source_host and uuid is not None and kind in _COMPUTE_KINDS:
-            build = kind is Kind.BUILD_STARTED
-            known = self._host.get(uuid)
-            if (
-                known is None
-                or (build, known[0]) == (True, False)
-                or (build == known[0] and _earlier(event, known[1]))
-            ):
-                self._host[uuid] = (build, event, source_host)
+            self._learn_host(uuid, event, source_host)
         if event.port is not None and kind in _PORT_KINDS:
-            _file(self.port_events[event.port][kind], event)
-            self._port_index.pop(event.port, None)
-            if uuid is not None:
-                # A pre-created port may move between instances: each keeps it, and the
-                # time window of each build picks its own events.
-                if _earlier(event, self._port_instance.get(event.port)):
-                    self._port_instance[event.port] = event
-                self.instance_ports[uuid].add(event.port)
+            self._add_port_event(event.port, uuid, event)
         if uuid is not None and (kind not in _PORT_KINDS or kind is Kind.WAIT_PREPARED):
             _file(self.instance_events[uuid][kind], event)
         elif uuid is None and event.port is None:
             for rid in event.request_ids:
                 _file(self.request_events[rid][kind], event)
+
+    def _add_request(self, event: Event) -> None:
+        """Keep an accepted ``POST /servers`` under each of its request ids (the earliest
+        when several lines carry the same id)."""
+        for rid in event.request_ids:
+            if _earlier(event, self.requests.get(rid)):
+                self.requests[rid] = event
+
+    def _learn_host(self, uuid: str, event: Event, source_host: str) -> None:
+        """Note the host of the nova-compute log an instance's line was read in.
+
+        The log holding the build's start wins over any other; between lines of the same
+        standing, the earliest.
+        """
+        build = event.kind is Kind.BUILD_STARTED
+        known = self._host.get(uuid)
+        if (
+            known is None
+            or (build, known[0]) == (True, False)
+            or (build == known[0] and _earlier(event, known[1]))
+        ):
+            self._host[uuid] = (build, event, source_host)
+
+    def _add_port_event(self, port: str, uuid: str | None, event: Event) -> None:
+        """File a port event (its port's index is rebuilt on the next query) and, when it
+        names an instance, link the port to that instance.
+
+        A pre-created port may move between instances: each keeps it, and the time window
+        of each build picks its own events.
+        """
+        _file(self.port_events[port][event.kind], event)
+        self._port_index.pop(port, None)
+        if uuid is None:
+            return
+        if _earlier(event, self._port_instance.get(port)):
+            self._port_instance[port] = event
+        self.instance_ports[uuid].add(port)
 
     def source_host(self, uuid: str) -> str | None:
         """The host of the nova-compute log that built the instance, if known."""

@@ -157,12 +157,52 @@ def resolve_request(index: Correlator, rid: str) -> Boot:
 
 
 def resolve_boot(index: Correlator, uuid: str) -> Boot:
-    """Resolve one instance's boot (see the module docstring for the rules)."""
+    """Resolve one instance's boot (see the module docstring for the rules).
+
+    In steps: the request behind it, the build's start, its end, the milestones they give,
+    the host, the port chains inside the build's window, nova's durations, then the outcome,
+    the reason, the phase and the stop point they imply.
+    """
     skew = index.skew
     ev = index.instance_events[uuid]
     boot = Boot(instance=uuid)
     line = _Timeline(boot)
+    requested, by_request, req_ts = _request(index, uuid, boot)
+    build, scheduled, lo = _start(ev, req_ts, skew)
+    finish = _finish(ev, by_request, lo, req_ts, skew)
+    hi = finish.timestamp if finish is not None else None
 
+    if requested is not None and req_ts is not None:
+        line.put(Milestone.REQUESTED, requested, req_ts)
+    line.put(Milestone.SCHEDULED, scheduled)
+    line.put(Milestone.BUILD_STARTED, build)
+    line.put(Milestone.RUNNING, first(ev.get(Kind.RUNNING, ()), lo, hi, skew))
+    line.put(Milestone.FINISHED, finish)
+    boot.host = _host(index, uuid, ev, lo, hi)
+
+    deleted = first(
+        [*ev.get(Kind.DELETE_REQUESTED, ()), *ev.get(Kind.DELETING, ())], lo, None, skew
+    )
+    ports, refused = _chains(index, uuid, boot, line, lo, _window_end(ev, lo, hi, skew))
+    _durations(boot, ev, lo, hi, skew)
+    timed_out = first(ev.get(Kind.TIMEOUT, ()), lo, hi, skew) is not None
+    neutron_failed = any(
+        index.port_index(p).first_any(Kind.NEUTRON_FAILED, lo, hi, skew) for p in ports
+    )
+    _set_outcome(boot, finish, deleted)
+    _set_reason(boot, ev, by_request, lo, hi, req_ts, skew, timed_out, neutron_failed)
+    if boot.outcome is not Outcome.ACTIVE:
+        boot.phase = _phase(boot, ev, lo, hi, skew, timed_out or neutron_failed)
+    boot.stopped_at = _stop(boot, refused, index.services_read)
+    return boot
+
+
+def _request(
+    index: Correlator, uuid: str, boot: Boot
+) -> tuple[Event | None, dict[Kind, list[Event]], float | None]:
+    """The accepted ``POST /servers`` the build ran under (its request id is set on the boot),
+    the events filed under that request id alone, and when the request arrived: the POST's
+    line is logged when it is answered, so its duration is taken off."""
     rid = index.request_of(uuid)
     requested = index.requests.get(rid) if rid is not None else None
     boot.request_id = rid if requested is not None else None
@@ -170,12 +210,24 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
     req_ts = None
     if requested is not None and requested.timestamp is not None:
         req_ts = requested.timestamp - (requested.value or 0.0)
+    return requested, by_request, req_ts
 
-    # Start: "Starting instance..." (DEBUG); on INFO-level logs the claim stands in.
+
+def _start(
+    ev: dict[Kind, list[Event]], req_ts: float | None, skew: float
+) -> tuple[Event | None, Event | None, float | None]:
+    """The build's start line, the scheduler's line, and the start of the build's window.
+
+    The start is "Starting instance..." (DEBUG); on INFO-level logs the claim stands in.  The
+    window opens at the start, else at the earliest line showing a build here, else at the
+    request.
+    """
     build = first(ev.get(Kind.BUILD_STARTED, ()), None, None, skew) or first(
         ev.get(Kind.CLAIMED, ()), req_ts, None, skew
     )
     scheduled = first(ev.get(Kind.SCHEDULED, ()), req_ts, None, skew)
+    if build is not None and build.timestamp is not None:
+        return build, scheduled, build.timestamp
     starts = [e.timestamp for e in (build, scheduled) if e is not None and e.timestamp is not None]
     if not starts:
         starts = [
@@ -184,11 +236,22 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
             for e in ev.get(k, ())
             if e.timestamp is not None
         ]
-    lo = build.timestamp if build is not None and build.timestamp is not None else None
-    if lo is None:
-        lo = min(starts) if starts else req_ts
+    return build, scheduled, min(starts) if starts else req_ts
 
-    # The last attempt starts after the last reschedule; its end is the boot's end.
+
+def _finish(
+    ev: dict[Kind, list[Event]],
+    by_request: dict[Kind, list[Event]],
+    lo: float | None,
+    req_ts: float | None,
+    skew: float,
+) -> Event | None:
+    """The line ending the boot: the earliest end of its last attempt.
+
+    The last attempt starts after the last reschedule.  It ends with "Took … to build", an
+    error exit, or the conductor's scheduling failure; a spawn failure stands in when no
+    exit line follows (and no reschedule was read).
+    """
     resched = _last(ev.get(Kind.RESCHEDULED, ()), lo, skew)
     attempt_lo = resched.timestamp if resched is not None else lo
     ends = [first(ev.get(Kind.BUILD_TOOK, ()), attempt_lo, None, skew)]
@@ -198,50 +261,68 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
     if not enders and resched is None:
         stand_in = first(ev.get(Kind.SPAWN_FAILED, ()), lo, None, skew)
         enders = [stand_in] if stand_in is not None else []
-    finish = min(enders, key=order_key) if enders else None
-    hi = finish.timestamp if finish is not None else None
+    return min(enders, key=order_key) if enders else None
 
-    if requested is not None and req_ts is not None:
-        line.put(Milestone.REQUESTED, requested, req_ts)
-    line.put(Milestone.SCHEDULED, scheduled)
-    line.put(Milestone.BUILD_STARTED, build)
-    line.put(Milestone.RUNNING, first(ev.get(Kind.RUNNING, ()), lo, hi, skew))
-    line.put(Milestone.FINISHED, finish)
 
-    # Host: the claim names the node; else the nova-compute log's host; else nova-api's cast.
-    claimed = first(ev.get(Kind.CLAIMED, ()), lo, hi, skew)
+def _host(
+    index: Correlator, uuid: str, ev: dict[Kind, list[Event]], lo: float | None, hi: float | None
+) -> str | None:
+    """The build's host: the claim names the node; else the nova-compute log's host (else
+    :func:`_chains` takes nova-api's cast)."""
+    claimed = first(ev.get(Kind.CLAIMED, ()), lo, hi, index.skew)
     if claimed is not None and claimed.text:
-        boot.host = claimed.text
-    else:
-        boot.host = index.source_host(uuid)
+        return claimed.text
+    return index.source_host(uuid)
 
-    deleted = first(
-        [*ev.get(Kind.DELETE_REQUESTED, ()), *ev.get(Kind.DELETING, ())], lo, None, skew
-    )
-    window_hi = hi
-    if window_hi is None:
-        # Unfinished build: a delete or nova's cleanup ends it (later events are another's).
-        ended = first([*ev.get(Kind.TERMINATING, ())], lo, None, skew)
-        window_hi = ended.timestamp if ended is not None else None
-    ports, refused = _chains(index, uuid, boot, line, lo, window_hi)
 
+def _window_end(
+    ev: dict[Kind, list[Event]], lo: float | None, hi: float | None, skew: float
+) -> float | None:
+    """The end of the window the port chains are read in: the boot's end; for an unfinished
+    build, nova's cleanup (``Terminating instance``), since later events are another's."""
+    if hi is not None:
+        return hi
+    ended = first([*ev.get(Kind.TERMINATING, ())], lo, None, skew)
+    return ended.timestamp if ended is not None else None
+
+
+def _durations(
+    boot: Boot, ev: dict[Kind, list[Event]], lo: float | None, hi: float | None, skew: float
+) -> None:
+    """nova-compute's own "Took N seconds to spawn" and "… to build" of this build."""
     spawn = first(ev.get(Kind.SPAWN_TOOK, ()), lo, hi, skew)
     built = first(ev.get(Kind.BUILD_TOOK, ()), lo, hi, skew)
     boot.spawn_seconds = spawn.value if spawn is not None else None
     boot.build_seconds = built.value if built is not None else None
-    timed_out = first(ev.get(Kind.TIMEOUT, ()), lo, hi, skew) is not None
-    neutron_failed = any(
-        index.port_index(p).first_any(Kind.NEUTRON_FAILED, lo, hi, skew) for p in ports
-    )
 
+
+def _set_outcome(boot: Boot, finish: Event | None, deleted: Event | None) -> None:
+    """ACTIVE when the build took, ERROR on any other end; without an end line, ACTIVE once
+    the instance ran (releases before Liberty log no "Took … to build"), DELETED when it was
+    deleted; else the outcome stays unknown."""
     if finish is not None and finish.kind is Kind.BUILD_TOOK:
         boot.outcome = Outcome.ACTIVE
     elif finish is not None:
         boot.outcome = Outcome.ERROR
     elif Milestone.RUNNING.value in boot.milestones:
-        boot.outcome = Outcome.ACTIVE  # releases before Liberty log no "Took … to build"
+        boot.outcome = Outcome.ACTIVE
     elif deleted is not None:
         boot.outcome = Outcome.DELETED
+
+
+def _set_reason(
+    boot: Boot,
+    ev: dict[Kind, list[Event]],
+    by_request: dict[Kind, list[Event]],
+    lo: float | None,
+    hi: float | None,
+    req_ts: float | None,
+    skew: float,
+    timed_out: bool,
+    neutron_failed: bool,
+) -> None:
+    """The boot's reason and its key: the vif-plugging timeout, neutron's reported failure,
+    or for a failed build the earliest failure statement (:func:`_root_reason`)."""
     if timed_out:
         boot.reason = VIF_PLUGGING_TIMEOUT
     elif neutron_failed:
@@ -252,14 +333,15 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
             boot.reason = root.text
             boot.sources["reason"] = root.source
     boot.reason_key = failures.reason_key(boot.reason)
-    if boot.outcome is not Outcome.ACTIVE:
-        boot.phase = _phase(boot, ev, lo, hi, skew, timed_out or neutron_failed)
+
+
+def _stop(boot: Boot, refused: bool, services: frozenset[str] | None) -> str | None:
+    """Where the boot's path stopped; unknown when the log of the service that would show
+    the next hop was not read (its silence proves nothing)."""
     stop = stop_point(boot.milestones, boot.outcome, boot.reason, refused=refused)
-    services = index.services_read
     if stop is not None and services is not None and STOP_SERVICE[stop] not in services:
-        stop = UNKNOWN_STOP
-    boot.stopped_at = stop
-    return boot
+        return UNKNOWN_STOP
+    return stop
 
 
 def _chains(
@@ -280,21 +362,7 @@ def _chains(
     for port in chain_ports:
         # Port events naming another instance are another build's (a reused port).
         events = index.port_index(port)
-        chain: dict[Milestone, Event] = {}
-        prev: float | None = lo
-        for kind, milestone in _CHAIN:
-            start = lo if kind is Kind.WAIT_PREPARED else prev  # prepared beside the binding
-            found = _timed(events.first_for(kind, uuid, start, hi, skew))
-            if found is None and kind is Kind.PORT_BOUND:
-                # Without nova's DEBUG line: neutron's answer to the binding PUT, else
-                # ML2's "Bound port" (Kilo binds within the POST that creates the port).
-                found = _timed(events.first_for(Kind.PORT_PUT, uuid, start, hi, skew)) or _timed(
-                    events.first_for(Kind.BOUND, uuid, start, hi, skew)
-                )
-            if found is not None:
-                chain[milestone] = found
-                if kind is not Kind.WAIT_PREPARED:
-                    prev = found.timestamp
+        chain = _port_chain(events, uuid, lo, hi, skew)
         per_port[port] = chain
         refused = refused or events.first_for(Kind.EVENT_REFUSED, uuid, lo, hi, skew) is not None
         if boot.host is None:
@@ -312,6 +380,36 @@ def _chains(
             continue
         line.put(milestone, max((per_port[p][milestone] for p in chain_ports), key=order_key))
     return chain_ports, refused
+
+
+def _port_chain(
+    events: PortIndex, uuid: str, lo: float | None, hi: float | None, skew: float
+) -> dict[Milestone, Event]:
+    """One port's chain milestones for this instance: each the first at or after the one
+    before it, within ``[lo, hi]``.  The wait is prepared beside the binding, so it is looked
+    for from the build's start and moves no later milestone on."""
+    chain: dict[Milestone, Event] = {}
+    prev: float | None = lo
+    for kind, milestone in _CHAIN:
+        start = lo if kind is Kind.WAIT_PREPARED else prev
+        found = _timed(events.first_for(kind, uuid, start, hi, skew))
+        if found is None and kind is Kind.PORT_BOUND:
+            found = _bound_stand_in(events, uuid, start, hi, skew)
+        if found is not None:
+            chain[milestone] = found
+            if kind is not Kind.WAIT_PREPARED:
+                prev = found.timestamp
+    return chain
+
+
+def _bound_stand_in(
+    events: PortIndex, uuid: str, start: float | None, hi: float | None, skew: float
+) -> Event | None:
+    """The port's binding without nova's DEBUG line: neutron's answer to the binding PUT,
+    else ML2's "Bound port" (Kilo binds within the POST that creates the port)."""
+    return _timed(events.first_for(Kind.PORT_PUT, uuid, start, hi, skew)) or _timed(
+        events.first_for(Kind.BOUND, uuid, start, hi, skew)
+    )
 
 
 def _timed(event: Event | None) -> Event | None:

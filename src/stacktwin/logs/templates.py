@@ -217,31 +217,69 @@ def match(record: LogRecord, source: str) -> list[Event]:
         )
 
     if "network-vif-plugged" in msg:
-        if _RX_REFUSED.search(msg):
-            # neutron: nova-api answered the POST with an error (or 404): never delivered.
-            return [
-                ev(Kind.EVENT_REFUSED, instance=server, port=port)
-                for port, server in _sent_events(msg, _RX_EVENT_LIST)
-            ]
-        if m := _RX_WAIT.search(msg):
-            return [ev(Kind.WAIT_PREPARED, port=m.group(1))]
-        if inst is not None and "pending at deletion" in msg:
-            # nova-compute deleting an instance still waiting for its event.
-            return [ev(Kind.DELETING)]
-        if m := _RX_RECEIVED.search(msg):
-            return [ev(Kind.EVENT_RECEIVED, port=m.group(1))]
-        if m := _RX_EVENT_API.search(msg):
-            return [ev(Kind.EVENT_API, instance=m.group(2), port=m.group(1), text=m.group(3))]
-        if "Sending events" in msg:
-            return [
-                ev(Kind.EVENT_SENT, instance=server, port=port)
-                for port, server in _sent_events(msg, _RX_SENDING)
-            ]
-        if m := _RX_NEUTRON_FAILED.search(msg):
-            return [ev(Kind.NEUTRON_FAILED, port=m.group(1))]
-        if _RX_TIMEOUT.search(msg):
-            return [ev(Kind.TIMEOUT)]
-        return []
+        return _match_vif_plugged(record, ev)
+    if found := _match_progress(record, ev):
+        return found
+    if _may_be_failure(record) and (found := _match_failure(record, ev)):
+        return found
+    return _match_rest(record, ev)
+
+
+#: Levels no failure exit is logged at (except the two named in :func:`_may_be_failure`).
+_QUIET_LEVELS = frozenset({"DEBUG", "INFO", "AUDIT"})
+
+
+class _Make(Protocol):
+    def __call__(
+        self,
+        kind: Kind,
+        *,
+        instance: str | None = ...,
+        port: str | None = ...,
+        value: float | None = ...,
+        text: str | None = ...,
+    ) -> Event: ...
+
+
+def _match_vif_plugged(record: LogRecord, ev: _Make) -> list[Event]:
+    """The lines naming a ``network-vif-plugged`` event: its refusal by nova-api, nova-compute
+    preparing to wait for it and receiving it, nova-api taking it, neutron sending it, and
+    the failures and timeout of the wait.  The first template that fits decides."""
+    msg = record.message
+    inst = record.instance
+    if _RX_REFUSED.search(msg):
+        # neutron: nova-api answered the POST with an error (or 404): never delivered.
+        return [
+            ev(Kind.EVENT_REFUSED, instance=server, port=port)
+            for port, server in _sent_events(msg, _RX_EVENT_LIST)
+        ]
+    if m := _RX_WAIT.search(msg):
+        return [ev(Kind.WAIT_PREPARED, port=m.group(1))]
+    if inst is not None and "pending at deletion" in msg:
+        # nova-compute deleting an instance still waiting for its event.
+        return [ev(Kind.DELETING)]
+    if m := _RX_RECEIVED.search(msg):
+        return [ev(Kind.EVENT_RECEIVED, port=m.group(1))]
+    if m := _RX_EVENT_API.search(msg):
+        return [ev(Kind.EVENT_API, instance=m.group(2), port=m.group(1), text=m.group(3))]
+    if "Sending events" in msg:
+        return [
+            ev(Kind.EVENT_SENT, instance=server, port=port)
+            for port, server in _sent_events(msg, _RX_SENDING)
+        ]
+    if m := _RX_NEUTRON_FAILED.search(msg):
+        return [ev(Kind.NEUTRON_FAILED, port=m.group(1))]
+    if _RX_TIMEOUT.search(msg):
+        return [ev(Kind.TIMEOUT)]
+    return []
+
+
+def _match_progress(record: LogRecord, ev: _Make) -> list[Event]:
+    """The milestones of a build on its way (not naming the vif event): the wait's timeout,
+    the build's start, the port's device up, active and bound, and the spawn and build
+    durations nova-compute logs."""
+    msg = record.message
+    inst = record.instance
     if _RX_TIMEOUT.search(msg):
         # Icehouse-Ocata name the instance in the text, not in "[instance: …]".
         named = _RX_ANY_UUID.search(msg) if inst is None else None
@@ -260,37 +298,25 @@ def match(record: LogRecord, source: str) -> list[Event]:
         return [ev(Kind.SPAWN_TOOK, value=float(m.group(1)))]
     if m := _RX_TOOK_BUILD.search(msg):
         return [ev(Kind.BUILD_TOOK, value=float(m.group(1)))]
-    level = record.level
-    if (
-        level not in _QUIET_LEVELS
+    return []
+
+
+def _may_be_failure(record: LogRecord) -> bool:
+    """Whether the line may be a failure exit, which saves trying those templates on the
+    quiet lines.
+
+    Failure exits are logged at WARNING and above, but for the re-schedule and
+    _init_instance's "setting to ERROR state" (DEBUG) and "Terminating instance" (INFO); a
+    line without envelope may be anything.
+    """
+    msg = record.message
+    return (
+        record.level not in _QUIET_LEVELS
         or "Build of instance" in msg
         or "reschedul" in msg
         or "ERROR state" in msg
         or msg.startswith("Terminating instance")
-    ):
-        # Failure exits are logged at WARNING and above, but for the re-schedule and
-        # _init_instance's "setting to ERROR state" (DEBUG) and "Terminating instance"
-        # (INFO); a line without envelope may be anything.
-        failure = _match_failure(record, ev)
-        if failure:
-            return failure
-    return _match_rest(record, ev)
-
-
-#: Levels no failure exit is logged at (except the two named in :func:`match`).
-_QUIET_LEVELS = frozenset({"DEBUG", "INFO", "AUDIT"})
-
-
-class _Make(Protocol):
-    def __call__(
-        self,
-        kind: Kind,
-        *,
-        instance: str | None = ...,
-        port: str | None = ...,
-        value: float | None = ...,
-        text: str | None = ...,
-    ) -> Event: ...
+    )
 
 
 def _match_failure(record: LogRecord, ev: _Make) -> list[Event]:
@@ -323,8 +349,14 @@ def _match_failure(record: LogRecord, ev: _Make) -> list[Event]:
 
 
 def _match_rest(record: LogRecord, ev: _Make) -> list[Event]:
+    """The remaining milestones, tried in this order: the build's own steps, nova-api's
+    answers, then the scheduler's."""
+    return _match_build_steps(record, ev) or _match_api(record, ev) or _match_scheduler(record, ev)
+
+
+def _match_build_steps(record: LogRecord, ev: _Make) -> list[Event]:
+    """nova-compute's spawn success and resource claim, and the port's binding and update."""
     msg = record.message
-    inst = record.instance
     if "spawned successfully" in msg:
         return [ev(Kind.RUNNING)]
     if m := _RX_CLAIM.search(msg):
@@ -333,16 +365,30 @@ def _match_rest(record: LogRecord, ev: _Make) -> list[Event]:
         return [ev(Kind.BOUND, instance=None, port=m.group(1), text=m.group(2))]
     if m := _RX_PORT_PUT.search(msg):
         return [ev(Kind.PORT_PUT, instance=None, port=m.group(1))]
+    return []
+
+
+def _match_api(record: LogRecord, ev: _Make) -> list[Event]:
+    """nova-api's answer to ``POST /servers`` (accepted with its duration, or rejected with
+    its status), its ``DELETE`` of a server, and an instance's task state turning to
+    deleting."""
+    msg = record.message
     if m := _RX_POST_SERVERS.search(msg):
         if m.group(1) == "202":
             return [ev(Kind.REQUESTED, instance=None, value=float(m.group(2) or 0.0))]
         return [ev(Kind.REJECTED, instance=None, text=m.group(1))]
     if m := _RX_DELETE_SERVER.search(msg):
         return [ev(Kind.DELETE_REQUESTED, instance=m.group(1))]
-    if inst is not None and "task_state deleting" in msg:
+    if record.instance is not None and "task_state deleting" in msg:
         return [ev(Kind.DELETING)]
+    return []
+
+
+def _match_scheduler(record: LogRecord, ev: _Make) -> list[Event]:
+    """The scheduler's placement claim for an instance, or its choice of a host."""
+    msg = record.message
     if m := _RX_SCHEDULE_CLAIM.search(msg):
         return [ev(Kind.SCHEDULED, instance=m.group(1))]
-    if inst is not None and _RX_SELECTED.search(msg):
+    if record.instance is not None and _RX_SELECTED.search(msg):
         return [ev(Kind.SCHEDULED)]
     return []

@@ -245,7 +245,38 @@ def _head(rows: list[tuple[str, str]], width: int | None) -> RenderableType:
 
 
 def timeline_view(boot: Boot, width: int | None = None) -> Group:
-    """One boot, milestone by milestone, with hop latencies and the line each came from."""
+    """One boot, milestone by milestone, with hop latencies and the line each came from.
+
+    Three parts: the boot's summary (:func:`_boot_head`), its timeline with each milestone's
+    source line (:func:`_timeline_parts`), and its hop latencies (:func:`_hops_table`).  Source
+    paths are shown relative to the folder they share.
+    """
+    base = _sources_base(boot)
+    rows = _milestone_rows(boot, base)
+    parts: list[RenderableType] = [_head(_boot_head(boot, base), width)]
+    parts += _timeline_parts(rows, width)
+    parts.append(_hops_table(boot, width))
+    return Group(*parts)
+
+
+def _sources_base(boot: Boot) -> str:
+    """The folder all the boot's source files share ("" when none): for one file, its folder,
+    so that its name stays shown."""
+    files = [src.rsplit(":", 1)[0] for src in boot.sources.values()]
+    base = os.path.commonpath(files) if files else ""
+    if base in files:  # a single file: keep its name
+        base = os.path.dirname(base)
+    return base
+
+
+def _relative(source: str, base: str) -> str:
+    """``source`` (``file:line``) relative to ``base``, the folder of all the boot's sources."""
+    return source[len(base) :].lstrip("/") if base else source
+
+
+def _boot_head(boot: Boot, base: str) -> list[tuple[str, str]]:
+    """The summary rows above the timeline: instance, host, ports, outcome and reason, phase,
+    where the chain stopped, nova's durations, and where the sources and the reason are."""
     head: list[tuple[str, str]] = [
         ("instance", boot.instance),
         ("host", boot.host or "unknown"),
@@ -260,17 +291,17 @@ def timeline_view(boot: Boot, width: int | None = None) -> Group:
     if stop is not None:
         head.append(("chain stopped", f"{stop}: {STOP_MEANING.get(stop, '')}"))
     head.append(("spawn / build", f"{_secs(boot.spawn_seconds)} s / {_secs(boot.build_seconds)} s"))
-    reason_at = boot.sources.get("reason")
-
-    files = [src.rsplit(":", 1)[0] for src in boot.sources.values()]
-    base = os.path.commonpath(files) if files else ""
-    if base in files:  # a single file: keep its name
-        base = os.path.dirname(base)
     if base:
         head.append(("sources under", base))
+    reason_at = boot.sources.get("reason")
     if reason_at is not None:
-        head.append(("reason stated at", reason_at[len(base) :].lstrip("/") if base else reason_at))
+        head.append(("reason stated at", _relative(reason_at, base)))
+    return head
 
+
+def _milestone_rows(boot: Boot, base: str) -> list[tuple[str, str, str, str]]:
+    """(milestone, time, seconds since the first milestone, source) in path order; a
+    milestone not seen keeps its row, marked so."""
     first = min(boot.milestones.values(), default=None)
     rows: list[tuple[str, str, str, str]] = []
     for milestone in MILESTONE_ORDER:
@@ -283,11 +314,18 @@ def timeline_view(boot: Boot, width: int | None = None) -> Group:
         if base and source.startswith(base):
             source = source[len(base) :].lstrip("/")
         rows.append((milestone.value, when(ts), f"{offset:.3f}", source))
+    return rows
+
+
+def _timeline_parts(
+    rows: list[tuple[str, str, str, str]], width: int | None
+) -> list[RenderableType]:
+    """The timeline table; the source column sits beside the times when its paths fit, else
+    the sources are listed below the table, whole."""
     table = _table("Timeline", width)
     table.add_column("milestone")
     table.add_column("time (log clock)", no_wrap=True, min_width=len(when(0.0)))
     _number_column(table, "+s", [r[2] for r in rows])
-    # The source column: beside the times when its paths fit, else listed below the table.
     others = 14 + len(when(0.0)) + max(len(r[2]) for r in rows) + 13
     beside = _fits([r[3] for r in rows], width, others)
     if beside:
@@ -295,11 +333,15 @@ def timeline_view(boot: Boot, width: int | None = None) -> Group:
     for name, time_, offset_, source in rows:
         cells = [Text(name), Text(time_), Text(offset_)]
         table.add_row(*cells, *([Text(source)] if beside else []))
-    parts: list[RenderableType] = [_head(head, width), table]
+    parts: list[RenderableType] = [table]
     if not beside:
         parts.append(Text("Sources", style="italic"))
         parts += [_whole(f"  {name:<15} {source}") for name, _, _, source in rows if source]
+    return parts
 
+
+def _hops_table(boot: Boot, width: int | None) -> Table:
+    """Each hop and span of the boot's path: what it lies between, and its seconds."""
     hops = _table("Hops", width)
     hop_rows = []
     for hop in (*HOPS, *SPANS):
@@ -310,8 +352,7 @@ def timeline_view(boot: Boot, width: int | None = None) -> Group:
     _number_column(hops, "seconds", [r[2] for r in hop_rows])
     for hop_row in hop_rows:
         hops.add_row(*(Text(c) for c in hop_row))
-    parts.append(hops)
-    return Group(*parts)
+    return hops
 
 
 def print_problems(

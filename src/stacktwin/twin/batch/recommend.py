@@ -107,99 +107,169 @@ def recommend(
     run_batch: RunBatch,
     db_max_connections: int = DEFAULT_DB_MAX_CONNECTIONS,
 ) -> Recommendation:
-    """Search ``knobs`` for the cheapest feasible setting within ``budget`` runs."""
-    import optuna
+    """Search ``knobs`` for the cheapest feasible setting within ``budget`` runs.
 
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    check_values(base, [Vary(k.path, k.values) for k in knobs])
-    current = {k.path: get_value(base, k.path) for k in knobs}
-    choices = {k.path: list(dict.fromkeys([current[k.path], *k.values])) for k in knobs}
-    dists: dict[str, optuna.distributions.BaseDistribution] = {
-        p: optuna.distributions.CategoricalDistribution(c) for p, c in choices.items()
-    }
-    sampler = optuna.samplers.TPESampler(seed=base.seed, n_startup_trials=ROUND * 2)
-    study = optuna.create_study(direction="minimize", sampler=sampler)
-    study.enqueue_trial(current)
-    prod = {p: PRODUCTION[p] if PRODUCTION.get(p) in choices[p] else v for p, v in current.items()}
-    if prod != current:
-        study.enqueue_trial(prod)
-    done: dict[tuple[Any, ...], Evaluation] = {}
-    order: list[Evaluation] = []
-    n = len(seeds)
-    state = {"runs": 0, "asks": 0}
+    Two stages share the budget (:class:`_Search`): Optuna's TPE search over the knobs, then
+    refinement around the cheapest feasible setting it found.
+    """
+    search = _Search(base, objectives, knobs, seeds, budget, run_batch, db_max_connections)
+    search.explore()
+    search.refine()
+    order = search.order
+    if not order:
+        raise ValueError(f"a budget of {budget} runs is less than one setting ({len(seeds)} seeds)")
+    best = _best(order)
+    closest = best or min(order, key=lambda e: (_objective_value(e), e.cost["core_equivalents"]))
+    return Recommendation(order[0], best, closest, order, search.runs)
 
-    def evaluate(fresh: list[dict[str, Any]]) -> None:
-        scenarios = [apply_overrides(base, list(p.items())) for p in fresh]
-        records = run_batch(sweep_batch(scenarios, seeds)) if fresh else []
-        state["runs"] += len(records)
+
+class _Search:
+    """One recommendation's search: the Optuna study over the knobs' choices, and every
+    setting evaluated so far (``order``, the scenario as it is first)."""
+
+    def __init__(
+        self,
+        base: Scenario,
+        objectives: Sequence[Objective],
+        knobs: Sequence[Knob],
+        seeds: Sequence[int],
+        budget: int,
+        run_batch: RunBatch,
+        db_max_connections: int,
+    ) -> None:
+        """Check the knobs' values and open the study, seeded by the scenario's seed; its
+        first trials are the scenario as it is and the production site's changes."""
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        check_values(base, [Vary(k.path, k.values) for k in knobs])
+        self.base = base
+        self.objectives = objectives
+        self.seeds = seeds
+        self.budget = budget
+        self.run_batch = run_batch
+        self.db_max_connections = db_max_connections
+        current = {k.path: get_value(base, k.path) for k in knobs}
+        choices = {k.path: list(dict.fromkeys([current[k.path], *k.values])) for k in knobs}
+        self.current = current
+        self.choices = choices
+        self.dists: dict[str, optuna.distributions.BaseDistribution] = {
+            p: optuna.distributions.CategoricalDistribution(c) for p, c in choices.items()
+        }
+        sampler = optuna.samplers.TPESampler(seed=base.seed, n_startup_trials=ROUND * 2)
+        self.study = optuna.create_study(direction="minimize", sampler=sampler)
+        self.study.enqueue_trial(current)
+        prod = {
+            p: PRODUCTION[p] if PRODUCTION.get(p) in choices[p] else v for p, v in current.items()
+        }
+        if prod != current:
+            self.study.enqueue_trial(prod)
+        self.done: dict[tuple[Any, ...], Evaluation] = {}
+        self.order: list[Evaluation] = []
+        self.n = len(seeds)
+        self.runs = 0
+        self.asks = 0
+
+    def evaluate(self, fresh: list[dict[str, Any]]) -> None:
+        """Run the settings ``fresh`` on every seed, in one batch, and keep their evaluations."""
+        scenarios = [apply_overrides(self.base, list(p.items())) for p in fresh]
+        records = self.run_batch(sweep_batch(scenarios, self.seeds)) if fresh else []
+        self.runs += len(records)
+        n = self.n
         for i, point in enumerate(fresh):
-            recs = records[i * n : (i + 1) * n]
-            base_record = order[0].records[0] if order else recs[0]  # the first is the base
-            changes = {p: (current[p], v) for p, v in point.items() if repr(v) != repr(current[p])}
-            agg = aggregate(recs)
-            met = {str(o): o.met(agg[o.figure]) for o in objectives}
-            short = sum(o.shortfall(agg[o.figure]) for o in objectives)
-            c = cost(recs[0], base_record, len(changes), db_max_connections)
-            ev = Evaluation(point, changes, recs, agg, c, met, short)
-            done[_key(point)] = ev
-            order.append(ev)
+            ev = self._evaluation(point, records[i * n : (i + 1) * n])
+            self.done[_key(point)] = ev
+            self.order.append(ev)
 
-    def round_of_trials() -> bool:
-        """Ask up to ROUND settings, run the new ones, tell all; False when nothing ran."""
-        trials: list[tuple[Any, dict[str, Any]]] = []
-        fresh: list[dict[str, Any]] = []
-        while len(trials) < ROUND and state["asks"] < budget * 10:
-            if state["runs"] + n * (len(fresh) + 1) > budget:
+    def _evaluation(self, point: dict[str, Any], recs: list[dict[str, Any]]) -> Evaluation:
+        """One setting's figures over its seeds, the objectives it meets and by how much it
+        falls short, and its cost beside the scenario as it is (the first setting run)."""
+        current = self.current
+        base_record = self.order[0].records[0] if self.order else recs[0]
+        changes = {p: (current[p], v) for p, v in point.items() if repr(v) != repr(current[p])}
+        agg = aggregate(recs)
+        met = {str(o): o.met(agg[o.figure]) for o in self.objectives}
+        short = sum(o.shortfall(agg[o.figure]) for o in self.objectives)
+        c = cost(recs[0], base_record, len(changes), self.db_max_connections)
+        return Evaluation(point, changes, recs, agg, c, met, short)
+
+    def explore(self) -> None:
+        """The search: Optuna's TPE over the knobs, :data:`SEARCH_SHARE` of the budget (more
+        until something is feasible), round after round while the study proposes settings."""
+        n = self.n
+        budget = self.budget
+        while self.runs + n <= budget * SEARCH_SHARE or (
+            self.runs + n <= budget and not any(e.feasible for e in self.order)
+        ):
+            if not self._round_of_trials():
                 break
-            state["asks"] += 1
-            trial = study.ask(dists)
-            point = {p: trial.params[p] for p in choices}
-            trials.append((trial, point))
-            if _key(point) not in done and all(_key(point) != _key(q) for q in fresh):
-                fresh.append(point)
-        evaluate(fresh)
+
+    def _round_of_trials(self) -> bool:
+        """Ask up to ROUND settings, run the new ones, tell all; False when nothing ran."""
+        trials, fresh = self._ask_round()
+        self.evaluate(fresh)
         for trial, point in trials:
-            study.tell(trial, _objective_value(done[_key(point)]))
+            self.study.tell(trial, _objective_value(self.done[_key(point)]))
         return bool(trials)
 
-    # 1. the search: Optuna's TPE over the knobs, SEARCH_SHARE of the budget (more until
-    #    something is feasible)
-    while state["runs"] + n <= budget * SEARCH_SHARE or (
-        state["runs"] + n <= budget and not any(e.feasible for e in order)
-    ):
-        if not round_of_trials():
-            break
-    # 2. refinement around the boundary: from the cheapest feasible setting, try each change
-    #    undone and each value one step cheaper, while that finds cheaper feasible settings
-    merged: list[dict[str, Any]] = []
-    while state["runs"] + n <= budget:
-        best = _best(order)
-        if best is None:
-            break
-        near = [q for q in [*merged, *_neighbours(best.point, current, choices)]
-                if _key(q) not in done]  # fmt: skip
+    def _ask_round(self) -> tuple[list[tuple[Any, dict[str, Any]]], list[dict[str, Any]]]:
+        """The trials of one round, each with its setting, and the settings not run yet.
+
+        Asks stop at :data:`ROUND` trials, when the new settings would overrun the budget,
+        or after ten asks per run of the budget (a study that only proposes known settings).
+        """
+        trials: list[tuple[Any, dict[str, Any]]] = []
+        fresh: list[dict[str, Any]] = []
+        while len(trials) < ROUND and self.asks < self.budget * 10:
+            if self.runs + self.n * (len(fresh) + 1) > self.budget:
+                break
+            self.asks += 1
+            trial = self.study.ask(self.dists)
+            point = {p: trial.params[p] for p in self.choices}
+            trials.append((trial, point))
+            if _key(point) not in self.done and all(_key(point) != _key(q) for q in fresh):
+                fresh.append(point)
+        return trials, fresh
+
+    def refine(self) -> None:
+        """Refinement around the boundary: from the cheapest feasible setting, try each
+        change undone and each value one step cheaper, while that finds cheaper feasible
+        settings; the cheaper ones found together are tried combined in the next round."""
+        merged: list[dict[str, Any]] = []
+        while self.runs + self.n <= self.budget:
+            best = _best(self.order)
+            if best is None:
+                break
+            near = self._untried_near(best, merged)
+            if not near:
+                break
+            self.evaluate(near)
+            merged = self._combined_better(best, near)
+            for q in near:
+                self.study.enqueue_trial(q)  # keeps the study's history whole
+                trial = self.study.ask(self.dists)
+                self.study.tell(trial, _objective_value(self.done[_key(q)]))
+
+    def _untried_near(self, best: Evaluation, merged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The settings to try next, not run yet and each once: the combined one, then the
+        neighbours of ``best``; no more than a round, nor than the budget left allows."""
+        near = [q for q in [*merged, *_neighbours(best.point, self.current, self.choices)]
+                if _key(q) not in self.done]  # fmt: skip
         near = list({_key(q): q for q in near}.values())
-        near = near[: max(1, (budget - state["runs"]) // n)][:ROUND]
-        if not near:
-            break
-        evaluate(near)
-        # every neighbour that was cheaper and feasible, taken together, leads the next round
+        return near[: max(1, (self.budget - self.runs) // self.n)][:ROUND]
+
+    def _combined_better(
+        self, best: Evaluation, near: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Every neighbour that was cheaper and feasible, taken together, as one setting to
+        lead the next round (none unless there are two or more of them)."""
         limit = best.cost["core_equivalents"]
-        tried = [done[_key(q)] for q in near]
+        tried = [self.done[_key(q)] for q in near]
         better = [e for e in tried if e.feasible and e.cost["core_equivalents"] < limit]
         combined = dict(best.point)
         for ev in better:
             combined.update({p: v for p, v in ev.point.items() if repr(v) != repr(best.point[p])})
-        merged = [combined] if len(better) > 1 else []
-        for q in near:
-            study.enqueue_trial(q)  # keeps the study's history whole
-            trial = study.ask(dists)
-            study.tell(trial, _objective_value(done[_key(q)]))
-    if not order:
-        raise ValueError(f"a budget of {budget} runs is less than one setting ({n} seeds)")
-    best = _best(order)
-    closest = best or min(order, key=lambda e: (_objective_value(e), e.cost["core_equivalents"]))
-    return Recommendation(order[0], best, closest, order, state["runs"])
+        return [combined] if len(better) > 1 else []
 
 
 def _best(order: Sequence[Evaluation]) -> Evaluation | None:
