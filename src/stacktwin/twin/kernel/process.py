@@ -113,7 +113,9 @@ class Process(Event):
         self._target = carrier  # a pending wake-up from the old target is now stale
         self._resume(carrier)
 
-    def _resume(self, event: Event | Timeout) -> None:
+    # the kernel's hottest function (every step of every process): kept whole, a helper call
+    # per step costs the twin's 1,000-host hour several percent (benchmarks/twin_scale.py)
+    def _resume(self, event: Event | Timeout) -> None:  # noqa: C901
         """Continue the generator with ``event``'s outcome, until it waits again or ends.
 
         This is the kernel's hottest function: it is the callback of every event a process
