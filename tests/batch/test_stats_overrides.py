@@ -97,3 +97,14 @@ def test_default_replications_by_boots_simulated() -> None:
     assert estimated_boots(aio) == 40 and default_replications(aio) == 1
     assert estimated_boots(large) == pytest.approx(2 * 60 + 600 * 15)
     assert default_replications(large) == 5
+
+
+def test_a_figures_interval_stays_within_what_the_figure_can_take() -> None:
+    from stacktwin.twin.batch.stats import figure_bounds, interval
+
+    skewed = interval([0, 0, 0, 0, 150], figure_bounds("error"))
+    assert skewed["ci95_low"] == 0.0 and skewed["ci95_high"] > 150 / 5
+    share = interval([0.2, 0.9, 1.0], figure_bounds("neutron_rpc.utilisation"))
+    assert share["ci95_high"] == 1.0
+    raw = interval([0, 0, 0, 0, 150])
+    assert raw["ci95_low"] < 0  # the bare t-interval, for differences

@@ -6,6 +6,10 @@ runs with different seeds, and the t-interval is the textbook interval for a mea
 independent samples.  With one replication there is no interval (``None``).  Differences between
 two variants run on the same seeds are *paired*: the interval is the t-interval of the per-seed
 differences (common random numbers), far narrower than two separate intervals.
+
+A figure's interval is cut to the values the figure can take (:func:`figure_bounds`): a count or
+a latency is never below 0, a utilisation or a rate never above 100%; a t-interval of a few
+skewed samples (errors 0, 0, 0, 0, 150) would otherwise reach below zero.
 """
 
 from __future__ import annotations
@@ -27,8 +31,17 @@ def t_quantile(n: int) -> float:
     return float(_scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1))
 
 
-def interval(values: Iterable[float | None]) -> dict[str, Any]:
-    """``{mean, ci95_low, ci95_high, min, max, n}`` of the values that are not ``None``."""
+def figure_bounds(name: str) -> tuple[float | None, float | None]:
+    """The values figure ``name`` can take: every headline figure is >= 0; shares are <= 1."""
+    share = name.endswith("utilisation") or name == "error_rate"
+    return 0.0, 1.0 if share else None
+
+
+def interval(
+    values: Iterable[float | None], bounds: tuple[float | None, float | None] = (None, None)
+) -> dict[str, Any]:
+    """``{mean, ci95_low, ci95_high, min, max, n}`` of the values that are not ``None``, the
+    interval cut to ``bounds`` (the values the figure can take)."""
     xs = [float(v) for v in values if v is not None]
     n = len(xs)
     if n == 0:
@@ -39,6 +52,10 @@ def interval(values: Iterable[float | None]) -> dict[str, Any]:
         sd = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (n - 1))
         half = t_quantile(n) * sd / math.sqrt(n)
         low, high = mean - half, mean + half
+        if bounds[0] is not None:
+            low = max(low, bounds[0])
+        if bounds[1] is not None:
+            high = min(high, bounds[1])
     return {
         "mean": mean,
         "ci95_low": low,
@@ -52,7 +69,7 @@ def interval(values: Iterable[float | None]) -> dict[str, Any]:
 def aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per figure, its interval across the run records (replications of one setting)."""
     rows = [headline(r) for r in records]
-    return {name: interval(row[name] for row in rows) for name in FIGURES}
+    return {name: interval((row[name] for row in rows), figure_bounds(name)) for name in FIGURES}
 
 
 def paired_difference(
