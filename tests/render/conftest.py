@@ -50,9 +50,9 @@ def _synthetic() -> Any:
     return module
 
 
-def cli(*args: str) -> Any:
-    """Run ``stacktwin ARGS`` in-process; returns the Click result."""
-    return runner.invoke(app, list(args), env={"COLUMNS": "160"})
+def cli(*args: str, env: dict[str, str] | None = None) -> Any:
+    """Run ``stacktwin ARGS`` in-process (160 columns unless ``env`` says); the Click result."""
+    return runner.invoke(app, list(args), env=env or {"COLUMNS": "160"})
 
 
 @pytest.fixture(scope="session")

@@ -119,3 +119,17 @@ def test_numbers_are_never_cut_at_80_columns(sim_json: Path, tmp_path: Path) -> 
     console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
     console.print(comparison_table(runs, rows, width=200))
     assert "a-very-long-scenario-name-after-the-change (simulated)" in console.export_text()
+
+
+def test_compare_prints_every_number_in_full_at_60_columns(sim_json: Path) -> None:
+    """Through the CLI, at 60 columns: every value of every row printed whole (the table or its
+    stacked fallback), none cut or split."""
+    import re
+
+    wide = cli("compare", str(sim_json), str(sim_json), env={"COLUMNS": "250"})
+    narrow = cli("compare", str(sim_json), str(sim_json), env={"COLUMNS": "60"})
+    assert wide.exit_code == narrow.exit_code == 0
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 60
+    numbers = re.compile(r"[-+]?\d[\d,]*\.\d+|[-+]?\d[\d,]{2,}")
+    assert set(numbers.findall(wide.stdout)) <= set(numbers.findall(narrow.stdout))
+    assert "…" not in narrow.stdout
