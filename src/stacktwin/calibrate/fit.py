@@ -253,4 +253,10 @@ def _bootstrap(
         moves.append(-pinv @ np.concatenate(parts))
     dx = np.array(moves)
     lo, hi = np.percentile(dx, 2.5, axis=0), np.percentile(dx, 97.5, axis=0)
-    return [(float(a), float(b)) for a, b in zip(lo, hi, strict=True)]
+    # A cost its hops do not move with (a zero Jacobian column) gets no move from the
+    # pseudo-inverse, hence a zero-width interval: it is unbounded, not exact.
+    flat = np.linalg.norm(jac_last[0], axis=0) < 1e-9
+    return [
+        (-np.inf, np.inf) if f else (float(a), float(b))
+        for a, b, f in zip(lo, hi, flat, strict=True)
+    ]
