@@ -47,6 +47,11 @@ _OBJECTIVE_HELP = (
     "Default: no vif-plugging timeout and vif_wait p99 below half of vif_plugging_timeout."
 )
 
+SetsOption = Annotated[list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")]
+ObjectiveOption = Annotated[
+    list[str] | None, typer.Option("--objective", help=_OBJECTIVE_HELP, metavar="OBJECTIVE")
+]
+
 
 def _objectives(objective: list[str] | None) -> list[str]:
     """The objectives, each checked before anything is loaded or simulated (exit 2 if bad)."""
@@ -74,13 +79,8 @@ def compare(
         str | None,
         typer.Option("--json", metavar="FILE|-", help="Also write the comparison as JSON."),
     ] = None,
-    sets: Annotated[
-        list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
-    ] = None,
-    objective: Annotated[
-        list[str] | None,
-        typer.Option("--objective", help=_OBJECTIVE_HELP, metavar="OBJECTIVE"),
-    ] = None,
+    sets: SetsOption = None,
+    objective: ObjectiveOption = None,
     fmt: FormatOption = "table",
     columns: ColumnOption = None,
 ) -> None:
@@ -120,13 +120,8 @@ def report(
             "--instance", help="Also show this instance in the waterfall (repeat).", metavar="UUID"
         ),
     ] = None,
-    sets: Annotated[
-        list[str] | None, typer.Option("--set", help=SET_HELP, metavar="PATH=VALUE")
-    ] = None,
-    objective: Annotated[
-        list[str] | None,
-        typer.Option("--objective", help=_OBJECTIVE_HELP, metavar="OBJECTIVE"),
-    ] = None,
+    sets: SetsOption = None,
+    objective: ObjectiveOption = None,
 ) -> None:
     """Write one self-contained HTML report (plots embedded, opens offline); a sweep's --json or
     Parquet file gives each figure against each knob with its 95% band."""
