@@ -232,3 +232,23 @@ def test_a_revived_agent_resyncs_every_port() -> None:
     assert result.load["agent.revived_resyncs"] > 0
     assert result.components["ovs_agents"]["resyncs"] == 0  # no RPC timeout: only revivals
     assert result.components["ovs_agents"]["iterations"] >= result.load["agent.revived_resyncs"]
+
+
+def test_first_heal_after_a_restart_comes_at_max_of_interval_and_fuzzy_delay() -> None:
+    """oslo.service: the task is due one spacing after the service starts; the timer starts
+    after a random delay up to periodic_fuzzy_delay: the first run is at the later of the two.
+    Restart at 100 s, interval 600 s, fuzzy delay 60 s: the first run is at exactly 700 s (the sum
+    would put it anywhere in 700-760 s)."""
+
+    def heals(seed: int, end: float) -> int:
+        data = small(**{
+            "seed": seed, "cloud.hosts": 1, "cloud.instances": 5, "duration": end, "drain": 0,
+            "workload.boot_rate_per_minute": 0, "workload.delete_rate_per_minute": 0,
+            "workload.compute_restarts": [{"at": 100, "hosts": 1}],
+            "nova.DEFAULT.heal_instance_info_cache_interval": 600,
+            "nova.DEFAULT.periodic_fuzzy_delay": 60,
+        })  # fmt: skip
+        return int(run(data).load.get("nova.heal_refreshes", 0))
+
+    for seed in range(1, 6):
+        assert heals(seed, 705) - heals(seed, 699) == 1, seed

@@ -272,9 +272,13 @@ class Compute:
         rng = ctx.rng("heal")
         if first_run:  # the cloud was running before: a random phase in the rotation
             yield Timeout(rng.uniform(0.0, interval))
-        else:  # first run after a restart: spacing + periodic_fuzzy_delay
+        else:
+            # first run after a restart: the task is due ``spacing`` after the service started
+            # (oslo.service periodic_task sets _periodic_last_run = now() unless run_immediately)
+            # and the timer's first tick comes after a random initial_delay in
+            # [0, periodic_fuzzy_delay] (nova/service.py Service.start): whichever is later
             fuzzy = ctx.scenario.nova.DEFAULT.periodic_fuzzy_delay
-            yield Timeout(interval + rng.uniform(0.0, fuzzy))
+            yield Timeout(max(interval, rng.uniform(0.0, fuzzy)))
         calls = self.heal_calls
         neutron = self.neutron
         cost = ctx.costs.neutron_get
