@@ -39,18 +39,19 @@ def check_output(target: str | Path | None, option: str) -> None:
     """Exit 2 now, before anything runs, when ``target`` could not be written."""
     if target is None:
         return
+    if not str(target).strip():
+        typer.echo(f"error: {option} needs a file name, or '-' for standard output", err=True)
+        raise typer.Exit(2)
     why = writable(target)
     if why is not None:
         typer.echo(f"error: {option} {target}: {why}", err=True)
         raise typer.Exit(2)
 
 
-def write_json_output(data: Any, target: str | Path) -> None:
+def write_json_output(data: Any, target: str | Path, option: str = "--json") -> None:
     """Write ``data`` as JSON to the file ``target`` (``-``: stdout, atomically otherwise);
     a clear error if it can't."""
-    if not str(target).strip():
-        typer.echo("error: --json needs a file name, or '-' for standard output", err=True)
-        raise typer.Exit(2)
+    check_output(target, option)
     try:
         write_json(target, data)
     except OSError as err:

@@ -18,8 +18,6 @@ from rich.progress import (
 from stacktwin.cli.app import app, check_output, write_json_output
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP, SET_HELP, apply_sets, run_batch
 from stacktwin.cli.formats import ColumnOption, FormatOption, check_format, emit, wants_rows
-from stacktwin.twin.batch.figures import headline
-from stacktwin.twin.flows import scenario_notes
 
 NOT_MODELLED_SHOWN = 12
 """How many not-modelled options ``--config`` names before it says "and N more"."""
@@ -159,9 +157,6 @@ def _check_options(
     asked of ``--ablate``."""
     from stacktwin.objectives import ObjectiveError, parse_objective
 
-    if json_out is not None and not json_out.strip():
-        err.print("error: --json needs a file name, or '-' for standard output", markup=False)
-        raise typer.Exit(2)
     check_output(json_out, "--json")
     try:
         gates = [parse_objective(text) for text in fail_on or ()]
@@ -187,6 +182,7 @@ def _scenario(
     invalid scenario."""
     from stacktwin.api import scenario_of
     from stacktwin.twin import ScenarioError, load_scenario
+    from stacktwin.twin.flows import scenario_notes
 
     try:
         sc = load_scenario(name)
@@ -214,6 +210,7 @@ def _run(
     (without boots nor time series) for the gates."""
     from stacktwin.render.twin_view import render_simulation
     from stacktwin.twin import run_scenario
+    from stacktwin.twin.batch.figures import headline
 
     end = sc.end_time()
     with Progress(
@@ -242,9 +239,12 @@ def _run(
 
 def _gate(gates: list[Any], records: list[Any], err: Console) -> None:
     """Exit 1 when a ``--fail-on`` objective holds on any run record."""
+    from stacktwin.twin.batch.figures import headline
+
+    figures = [headline(r) for r in records] if gates else []
     held = []
     for gate in gates:
-        values = [headline(r).get(gate.figure) for r in records]
+        values = [f.get(gate.figure) for f in figures]
         hits = [v for v in values if gate.holds(v)]
         if hits:
             held.append(f"{gate} holds ({gate.figure} = {', '.join(f'{v:g}' for v in hits)})")
