@@ -40,7 +40,14 @@ from stacktwin.logs.pipeline import trace as trace_logs
 from stacktwin.logs.sources import Override
 from stacktwin.output import write_text
 from stacktwin.render.runs import InputError, Run, load_saved
-from stacktwin.twin import Scenario, ScenarioError, TwinResult, builtin_names, load_scenario
+from stacktwin.twin import (
+    Scenario,
+    ScenarioError,
+    TwinResult,
+    builtin_names,
+    load_scenario,
+    parse_scenario,
+)
 from stacktwin.twin import run_scenario as run_twin
 from stacktwin.twin.model import Progress
 from stacktwin.twin.scenario import with_settings
@@ -125,7 +132,6 @@ def scenario_of(
             for key in path[:-1]:
                 target = target[key]
             target[path[-1]] = value
-    from stacktwin.twin import parse_scenario
     from stacktwin.twin.overrides import apply_overrides, check_path
 
     sc = parse_scenario(data, sc.name)

@@ -44,7 +44,7 @@ def check_output(target: str | Path | None, option: str) -> None:
         raise typer.Exit(2)
     why = writable(target)
     if why is not None:
-        typer.echo(f"error: {option} {target}: {why}", err=True)
+        typer.echo(f"error: {option}: cannot write {target}: {why}", err=True)
         raise typer.Exit(2)
 
 

@@ -200,7 +200,8 @@ def boot_row(boot: Boot) -> dict[str, Any]:
     """One boot as a row of ``-f``/``-c`` output: identity, outcome, where and why, when, how
     long (seconds, ms)."""
     requested = boot.milestones.get("requested")
-    vif_wait, total = boot.hop_latencies().get("vif_wait"), boot.hop_latencies().get("boot")
+    hops = boot.hop_latencies()
+    vif_wait, total = hops.get("vif_wait"), hops.get("boot")
     return {
         "instance": boot.instance,
         "host": boot.host,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stacktwin.config.ini import MAX_CONFIG_BYTES
+from stacktwin.config.settings import parse_source
 
 NAMES: tuple[tuple[str, str], ...] = (
     ("nova", "nova.conf"),
@@ -149,10 +150,7 @@ def expanded(args: Sequence[str]) -> Iterator[tuple[list[str], Found]]:
     out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="stacktwin-check-") as tmp:
         for arg in args:
-            prefixless = (
-                arg.split(":", 1)[1] if arg.startswith(("nova:", "neutron:", "mysql:")) else arg
-            )
-            path = Path(prefixless)
+            path = Path(parse_source(arg.removeprefix("mysql:"))[0])
             if path.is_dir():
                 before = len(found.args)
                 _add(found, arg, _walk(path))

@@ -253,10 +253,10 @@ def nova_compute(loaded: LoadedConfig, scale: Scale) -> list[Finding]:
                 "lock; their boot time grows by the queue",
             )
         )
-    conductor = int(number(resolve(loaded, scale, "nova", "conductor", "workers")))
+    v = resolve(loaded, scale, "nova", "conductor", "workers")
+    conductor = int(number(v))
     total = conductor * scale.nova_api_nodes
     if total and scale.hosts / total > HOSTS_PER_CONDUCTOR_WORKER:
-        v = resolve(loaded, scale, "nova", "conductor", "workers")
         out.append(
             Finding(
                 severity="info",

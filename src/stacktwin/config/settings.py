@@ -256,6 +256,7 @@ def _index(ini: IniFile) -> dict[str, dict[str, list[Assignment]]]:
 
 def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> None:
     indexes = [_index(ini) for ini in inis]
+    lookup = _lookup(indexes)
     for section, opts in sections_of(project).items():
         for opt in opts:
             names = [(section, opt.name)]
@@ -265,7 +266,7 @@ def _resolve(project: Project, inis: list[IniFile], loaded: LoadedConfig) -> Non
             if not every:
                 continue
             in_force = _in_force(indexes, names)
-            value = _convert_all(project, opt, every, in_force, loaded, _lookup(indexes))
+            value = _convert_all(project, opt, every, in_force, loaded, lookup)
             _note_repeats(section, opt, every, in_force, loaded)
             if value is None:
                 _note_empty(opt, in_force, loaded)

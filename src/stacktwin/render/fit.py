@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
@@ -26,9 +25,6 @@ _NUMBER = re.compile(
 
 class FitTable(Table):
     """A :class:`rich.table.Table` that falls back to stacked rows when it cannot fit."""
-
-    def __init__(self, *headers: Any, **kwargs: Any) -> None:
-        super().__init__(*headers, **kwargs)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for column in self.columns:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from stacktwin.config.calls import NeutronCalls, neutron_calls
 from stacktwin.config.catalogue import option
-from stacktwin.config.option import Derived
+from stacktwin.config.option import Derived, Option
 from stacktwin.config.releases import CURRENT, RELEASES, release
 
 CURRENT_RELEASE = CURRENT.name
@@ -50,23 +50,26 @@ def catalogued(project: str, section: str, name: str, **twin_bounds: float) -> A
     """
     opt = option(project, section, name)
     default = opt.effective_default(CURRENT)
-    bounds: dict[str, Any] = {}
-    if opt.minimum is not None:
-        bounds["ge"] = opt.minimum
-    if opt.maximum is not None:
-        bounds["le"] = opt.maximum
-    bounds.update(twin_bounds)
+    bounds = _bounds(opt, twin_bounds)
     return Field(None if isinstance(default, Derived) else default, description=opt.help, **bounds)
 
 
 def by_release(project: str, section: str, name: str, **twin_bounds: float) -> Any:
     """A scenario field whose default is resolved from the scenario's release and machines."""
     opt = option(project, section, name)
+    bounds = _bounds(opt, twin_bounds)
+    return Field(None, description=f"{opt.help} (None: the release's default)", **bounds)
+
+
+def _bounds(opt: Option, twin_bounds: dict[str, float]) -> dict[str, Any]:
+    """oslo.config's min/max of ``opt`` as pydantic bounds, then the twin's own."""
     bounds: dict[str, Any] = {}
     if opt.minimum is not None:
         bounds["ge"] = opt.minimum
+    if opt.maximum is not None:
+        bounds["le"] = opt.maximum
     bounds.update(twin_bounds)
-    return Field(None, description=f"{opt.help} (None: the release's default)", **bounds)
+    return bounds
 
 
 class NovaDefault(_Section):
