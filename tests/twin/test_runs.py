@@ -164,14 +164,17 @@ def test_compute_restart_errors_builds_in_flight_and_drops_events() -> None:
 
 
 def test_dead_agent_refuses_binding() -> None:
-    """State reports that cannot be served make agents look dead: ports fail to bind."""
+    """State reports that cannot be served make agents look dead: ports fail to bind, and with
+    ``max_attempts = 1`` nova does not reschedule ("Retry info not present")."""
     data = small(**{
         "cloud.hosts": 50, "cloud.instances": 50, "duration": 300,
         "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1,
+        "nova.scheduler.max_attempts": 1,
     })  # fmt: skip
     result = run(data)
     assert result.summary["reasons"].get("port_binding_failed", 0) > 0
     assert result.load["neutron.binding_failed_dead_agent"] > 0
+    assert result.load.get("nova.reschedules", 0) == 0
 
 
 def test_bit_identical_across_processes(tmp_path: Path) -> None:

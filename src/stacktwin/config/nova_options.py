@@ -108,6 +108,23 @@ NOVA_OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "nova",
+        "scheduler",
+        "max_attempts",
+        "int",
+        always(3),
+        minimum=1,
+        deprecated_names=(("DEFAULT", "scheduler_max_attempts"),),
+        drives="attempts per build: a build that fails on its host with a reschedulable error "
+        "(a port binding failure, a Neutron 5xx while allocating the network) goes to the next "
+        "alternate host; after the last, the instance goes ERROR (MaxRetriesExceeded); 1 = no "
+        "reschedule",
+        help="The maximum number of schedule attempts.",
+        reference="nova/conf/scheduler.py scheduler_opts (nova 27.1.0); "
+        "nova/scheduler/utils.py populate_retry; nova/compute/manager.py "
+        "_do_build_and_run_instance (RescheduledException); dossier §4 (capacity) §5.2",
+    ),
+    Option(
+        "nova",
         "DEFAULT",
         "sync_power_state_interval",
         "int",

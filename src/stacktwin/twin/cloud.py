@@ -44,7 +44,9 @@ class Cloud:
             vms = base + (1 if host < extra else 0)
             agent = OvsAgent(ctx, host, vms * cloud.ports_per_vm, self.neutron)
             self.agents.append(agent)
-            self.computes.append(Compute(ctx, host, vms, self.neutron, agent, heal))
+            self.computes.append(
+                Compute(ctx, host, vms, self.neutron, agent, heal, self.conductor.reschedule)
+            )
 
     def new_boot(self, ports: int | None = None) -> BuildState:
         """A user asks for a VM with ``ports`` ports (default ``cloud.ports_per_vm``):

@@ -24,6 +24,8 @@ the teardown of a build that was already failing (its port deletions) completes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.agent import OvsAgent
 from stacktwin.twin.context import Context
@@ -31,10 +33,14 @@ from stacktwin.twin.kernel import AnyOf, Interrupt, Process, ProcessGenerator, R
 from stacktwin.twin.neutron import NeutronCluster
 from stacktwin.twin.notifier import NETWORK_CHANGED, VIF_PLUGGED, NovaEvent
 from stacktwin.twin.settings import heal_interval_default, neutron_calls_of
-from stacktwin.twin.state import BuildState, Port
+from stacktwin.twin.state import NEUTRON_API_ERROR, PORT_BINDING_FAILED, BuildState, Port
 
 VIF_TIMEOUT = "vif_plugging_timeout"
 RESTARTED = "compute_restarted"
+CLEANUP_FAILED = "could_not_clean_up_failed_build"
+#: failures of the network allocation that nova reschedules to another host (not a vif-plugged
+#: timeout: ``VirtualInterfaceCreateException`` is a ``BuildAbortException``, no reschedule)
+RESCHEDULABLE = frozenset((PORT_BINDING_FAILED, NEUTRON_API_ERROR))
 
 
 def host_name(host: int) -> str:
@@ -67,6 +73,7 @@ class Compute:
         "in_flight",
         "instances",
         "neutron",
+        "reschedule",
         "rpc_exec",
         "vm_ports",
         "waiters",
@@ -80,8 +87,10 @@ class Compute:
         neutron: NeutronCluster,
         agent: OvsAgent,
         heal: tuple[float, int],
+        reschedule: Callable[[BuildState], None],
     ) -> None:
         self.ctx = ctx
+        self.reschedule = reschedule  # the conductor's build_instances (a cast)
         self.host = host
         self.instances = instances
         self.neutron = neutron
@@ -139,7 +148,7 @@ class Compute:
         yield Timeout(ctx.service(costs.compute_spawn_prepare, "compute"))
         failure = yield alloc
         if failure is not None:
-            yield from self._abort_build(state, failure, plugged=False)
+            yield from self._allocation_failed(state, failure)
             return
         expected = [p for p in state.ports if p.status != "ACTIVE"]
         wait = None
@@ -180,15 +189,48 @@ class Compute:
         for port in state.ports:
             ok = yield from neutron.create_port(port)
             if not ok:
-                return "neutron_api_error"
+                return NEUTRON_API_ERROR
             failure = yield from neutron.update_port_binding(port, self.host)
             if failure is not None:
                 return failure
         for _ in range(self.boot_gets):
             ok = yield from neutron.api_get("boot")
             if not ok:
-                return "neutron_api_error"
+                return NEUTRON_API_ERROR
         return None
+
+    def _allocation_failed(self, state: BuildState, failure: str) -> ProcessGenerator:
+        """The network allocation failed: reschedule, or ERROR when nova would not."""
+        if failure in RESCHEDULABLE and self.ctx.scenario.nova.scheduler.max_attempts > 1:
+            yield from self._reschedule(state, failure)
+        else:  # max_attempts = 1: "Retry info not present, will not reschedule"
+            yield from self._abort_build(state, failure, plugged=False)
+
+    def _reschedule(self, state: BuildState, reason: str) -> ProcessGenerator:
+        """``RescheduledException``: the network allocation failed in a way nova retries
+        elsewhere (the driver reads the failed async network info inside ``spawn``, a generic
+        exception: ``_build_and_run_instance`` raises ``RescheduledException``).  The build's
+        cleanup deletes its ports (``_shutdown_instance(try_deallocate_networks=True)``); if that
+        fails too: "Could not clean up failed build, not rescheduling" (ERROR).  Otherwise the
+        build is cast back to the conductor (``compute_task_api.build_instances``), which sends
+        it to the next alternate host or gives up (nova 27.1.0 ``compute/manager.py``
+        ``_build_resources``, ``_do_build_and_run_instance``)."""
+        ctx = self.ctx
+        self.in_flight[state] = None  # tearing down: a restart lets the deletions finish
+        state.boot.reason = reason
+        cleaned = True
+        for port in state.ports:
+            if port.status != "DELETED":
+                cleaned = (yield from self.neutron.delete_port(port)) and cleaned
+        self.in_flight.pop(state, None)
+        if state.boot.outcome is not Outcome.UNKNOWN:
+            return  # nova-compute restarted meanwhile: the instance is already ERROR
+        if not cleaned:
+            ctx.counters["nova.cleanup_failed"] += 1
+            state.finish(Outcome.ERROR, ctx.env.now, CLEANUP_FAILED)
+            return
+        ctx.counters[f"nova.reschedule_requests.{reason}"] += 1
+        ctx.env.schedule(ctx.costs.rabbit_latency, self.reschedule, state)
 
     def _abort_build(self, state: BuildState, reason: str, plugged: bool) -> ProcessGenerator:
         """``BuildAbortException``: destroy the guest, delete the ports, instance ERROR.

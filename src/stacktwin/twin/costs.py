@@ -45,6 +45,13 @@ class Costs(BaseModel):
         ge=0,
         description="dessertlab Nova/Test_2 r1: POST /servers answered -> 'Starting instance'",
     )
+    conductor_reschedule: float = Field(
+        0.5,
+        ge=0,
+        description="assumption: build_instances on a reschedule claims the next alternate in "
+        "placement and saves the instance, without a scheduler call: about a tenth of "
+        "conductor_schedule",
+    )
     compute_claim: float = Field(
         0.41, ge=0, description="dessertlab: 'Starting instance' -> 'Claim successful'"
     )

@@ -41,7 +41,13 @@ from stacktwin.twin.notifier import (
 )
 from stacktwin.twin.rabbit import RpcServer, Topic
 from stacktwin.twin.settings import neutron_api_workers_default, neutron_rpc_workers_default
-from stacktwin.twin.state import DHCP_BLOCK, L2_BLOCK, Port
+from stacktwin.twin.state import (
+    DHCP_BLOCK,
+    L2_BLOCK,
+    NEUTRON_API_ERROR,
+    PORT_BINDING_FAILED,
+    Port,
+)
 
 Work = Generator[Event | Timeout, Any, bool]
 AGENT_ALIVE = "alive"  # neutron_lib.agent.constants
@@ -205,11 +211,11 @@ class NeutronCluster:
         proc = self.api_process()
         ok = yield from proc.work(ctx.costs.neutron_update_port_binding)
         if not ok:
-            return "neutron_api_error"
+            return NEUTRON_API_ERROR
         now = ctx.env.now
         if now - self.heartbeats[host] > ctx.scenario.neutron.DEFAULT.agent_down_time:
             ctx.counters["neutron.binding_failed_dead_agent"] += 1
-            return "port_binding_failed"
+            return PORT_BINDING_FAILED
         port.host = host
         port.bound = True
         if port.status != "ACTIVE":

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from stacktwin.boots import Milestone
+from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.compute import Compute, host_name
 from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
 from stacktwin.twin.notifier import VIF_PLUGGED, NovaEvent
 from stacktwin.twin.state import BuildState
+
+#: the reason of a boot whose attempts ran out: nova's ``MaxRetriesExceeded`` ("Exceeded maximum
+#: number of retries. Exceeded max scheduling attempts N for instance U. Last exception: ...")
+MAX_RETRIES = "max_retries_exceeded"
 
 
 class Conductor:
@@ -42,10 +46,47 @@ class Conductor:
             yield req
             yield Timeout(ctx.service(ctx.costs.conductor_schedule, "conductor"))
         host = ctx.rng("scheduler").randrange(ctx.scenario.cloud.hosts)
+        self._send(state, host)
+
+    def _send(self, state: BuildState, host: int) -> None:
+        """Cast ``build_and_run_instance`` to ``host``: one more attempt."""
+        ctx = self.ctx
+        state.attempts += 1
+        state.hosts.append(host)
         state.boot.host = host_name(host)
         state.mark(Milestone.SCHEDULED, ctx.env.now)
         compute = self.computes[host]
         ctx.env.schedule(ctx.costs.rabbit_latency, compute.build_and_run_instance, state)
+
+    def reschedule(self, state: BuildState) -> None:
+        """The ``build_instances`` cast of a nova-compute that could not build ``state``."""
+        self.ctx.env.process(self._reschedule(state))
+
+    def _reschedule(self, state: BuildState) -> ProcessGenerator:
+        """``ComputeTaskManager.build_instances`` on a reschedule (nova 27.1.0
+        ``conductor/manager.py``): ``populate_retry`` counts the attempt and raises
+        ``MaxRetriesExceeded`` beyond ``[scheduler] max_attempts`` (instance ERROR); otherwise the
+        next alternate host the scheduler returned with the first selection is claimed in
+        placement and the build is cast to it.  The alternates are other hosts, drawn here from
+        their own stream (the first selection's draws are unchanged)."""
+        ctx = self.ctx
+        with self.workers.request() as req:
+            yield req
+            yield Timeout(ctx.service(ctx.costs.conductor_reschedule, "conductor"))
+        hosts = ctx.scenario.cloud.hosts
+        last = state.boot.reason
+        if state.attempts >= ctx.scenario.nova.scheduler.max_attempts or len(state.hosts) >= hosts:
+            ctx.counters["nova.max_retries_exceeded"] += 1
+            state.finish(Outcome.ERROR, ctx.env.now, f"{MAX_RETRIES}: {last}")
+            return
+        rng = ctx.rng("alternates")
+        tried = set(state.hosts)
+        host = rng.randrange(hosts)
+        while host in tried:
+            host = rng.randrange(hosts)
+        ctx.counters["nova.reschedules"] += 1
+        state.new_attempt()
+        self._send(state, host)
 
 
 class NovaApi:

@@ -94,11 +94,18 @@ class NovaConductor(_Section):
     workers: int | None = by_release("nova", "conductor", "workers", ge=1)
 
 
+class NovaScheduler(_Section):
+    """nova.conf ``[scheduler]``."""
+
+    max_attempts: int = catalogued("nova", "scheduler", "max_attempts")
+
+
 class NovaSettings(_Section):
     """nova.conf sections the twin reads."""
 
     DEFAULT: NovaDefault = Field(default_factory=NovaDefault)
     conductor: NovaConductor = Field(default_factory=NovaConductor)
+    scheduler: NovaScheduler = Field(default_factory=NovaScheduler)
 
 
 class NeutronDefault(_Section):

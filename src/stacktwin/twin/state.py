@@ -16,14 +16,19 @@ from stacktwin.twin.kernel import Event
 DHCP_BLOCK = 1
 L2_BLOCK = 2
 
+PORT_BINDING_FAILED = "port_binding_failed"  # nova PortBindingFailed (dead agent at bind)
+NEUTRON_API_ERROR = "neutron_api_error"  # a 5xx from Neutron while allocating the network
+
 
 class BuildState:
     """A boot as the twin follows it."""
 
-    __slots__ = ("boot", "compute", "outcomes", "pending", "ports", "wait")
+    __slots__ = ("attempts", "boot", "compute", "hosts", "outcomes", "pending", "ports", "wait")
 
     def __init__(self, boot: Boot, outcomes: Counter[str]) -> None:
         self.boot = boot
+        self.attempts = 0  # build attempts so far (one per host it was sent to)
+        self.hosts: list[int] = []  # the hosts tried, in order (nova's retry['hosts'])
         self.outcomes = outcomes  # the run's count of ended boots by outcome
         self.ports: list[Port] = []
         self.compute: object | None = None  # the Compute handling it, once scheduled
@@ -36,6 +41,21 @@ class BuildState:
         key = milestone.value
         if key not in ms or ms[key] < now:
             ms[key] = now
+
+    def new_attempt(self) -> None:
+        """A reschedule: the failed attempt's milestones are forgotten but the request's, as the
+        tracer reads a rescheduled boot from its last attempt; its ports are new ports (the
+        failed attempt's were deleted)."""
+        ms = self.boot.milestones
+        requested = ms.get(Milestone.REQUESTED.value)
+        ms.clear()
+        if requested is not None:
+            ms[Milestone.REQUESTED.value] = requested
+        self.boot.reason = None
+        self.ports = [Port(f"{p.id.rsplit('.', 1)[0]}.{self.attempts}", self) for p in self.ports]
+        self.boot.ports.extend(p.id for p in self.ports)
+        self.wait = None
+        self.pending = 0
 
     def finish(self, outcome: Outcome, now: float, reason: str | None = None) -> None:
         """Record how the boot ended (once)."""
