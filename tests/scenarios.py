@@ -15,7 +15,7 @@ TINY: dict[str, Any] = {
     },
     "workload": {
         "boot_rate_per_minute": 6,
-        "delete_storms": [{"start": 5, "duration": 20, "rate_per_minute": 6}],
+        "delete_storms": [{"start": 0.5, "duration": 6, "rate_per_minute": 30}],
     },
     "nova": {"DEFAULT": {"heal_instance_info_cache_interval": 60}},
     "neutron": {"DEFAULT": {"rpc_workers": 1}, "database": {"max_pool_size": 1},
@@ -23,5 +23,5 @@ TINY: dict[str, Any] = {
     "model": {"flow_deletion": "blocking"},
 }  # fmt: skip
 """Three hosts of one VM each on Yoga (the blocking deletion's last series), a steady boot rate,
-a burst of deletions that empties hosts of the 2,000-member remote group's VM: every production
-change has something to act on."""
+a burst of deletions, before any new port is wired, that empties hosts of the 2,000-member
+remote group's VM: every production change has something to act on."""

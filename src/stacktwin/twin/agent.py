@@ -271,49 +271,93 @@ class OvsAgent:
                 yield Timeout(wait)
 
 
-class DhcpAgent:
-    """A neutron-dhcp-agent: configures each new port, then reports ready ports in batches.
+#: neutron 22.0.0 ``agent/dhcp/agent.py``: the processing pool is resized to the networks the
+#: agent hosts within these bounds, the ready-ports loop ticks every 0.1 s and reports at most
+#: 64 ports per ``dhcp_ready_on_ports`` call
+DHCP_PROCESS_GREENLET_MIN = 8
+DHCP_PROCESS_GREENLET_MAX = 32
+DHCP_READY_PORTS_SYNC_MAX = 64
+DHCP_READY_TICK = 0.1
 
-    Ports are configured by a pool of ``num_sync_threads`` (4) workers; the ready-ports loop
-    sends at most 64 ports per ``dhcp_ready_on_ports`` call, every 0.2 s (dossier §2.1).
+
+class DhcpAgent:
+    """A neutron-dhcp-agent (neutron 22.0.0 ``agent/dhcp/agent.py``).
+
+    Port notifications (``port_create_end``, ``port_delete_end``) go into a
+    ``ResourceProcessingQueue`` keyed by network: a network's updates are handled one after the
+    other by one greenthread of a pool of ``max(8, min(32, networks))`` (``_resize_process_pool``),
+    other networks in parallel.  Each update reloads the network's allocations (dnsmasq).  A
+    created port is then *ready*: the ``_dhcp_ready_ports_loop`` thread wakes every 0.1 s and
+    sends up to 64 ready ports in one ``dhcp_ready_on_ports`` RPC call on ``q-plugin``; on a
+    failure the ports go back into the set and are sent again on a later tick.
     """
 
     def __init__(self, ctx: Context, index: int, neutron: NeutronCluster) -> None:
         self.ctx = ctx
         self.neutron = neutron
         self.index = index
-        self.workers = Resource(ctx.env, 4, name=f"dhcp{index}.workers")
+        cloud = ctx.scenario.cloud
+        # networks are spread over the agents by index (network % agents)
+        hosted = len(range(index, cloud.networks, cloud.dhcp_agents))
+        size = max(DHCP_PROCESS_GREENLET_MIN, min(DHCP_PROCESS_GREENLET_MAX, hosted))
+        self.workers = Resource(ctx.env, size, name=f"dhcp{index}.workers")
+        self.queues: dict[int, list[tuple[Port | None, bool]]] = {}  # network -> updates
         self.ready: list[Port] = []
         self.sending = False
-        neutron.add_dhcp_agent(self.port_created)
+        self.phase = ctx.rng("dhcp-phase").uniform(0.0, DHCP_READY_TICK)
+        neutron.add_dhcp_agent(self.port_created, self.port_deleted)
 
     def port_created(self, port: Port) -> None:
         """``port_create_end`` notification (a cast) reached the agent."""
-        self.ctx.env.process(self._configure(port))
+        self._queue(port.network, port, True)
 
-    def _configure(self, port: Port) -> ProcessGenerator:
+    def port_deleted(self, port: Port | None, network: int) -> None:
+        """``port_delete_end``: the network's allocations are reloaded without the port."""
+        self._queue(network, port, False)
+
+    def _queue(self, network: int, port: Port | None, created: bool) -> None:
+        updates = self.queues.get(network)
+        if updates is not None:  # a greenthread is on this network: it takes this one too
+            updates.append((port, created))
+            return
+        self.queues[network] = [(port, created)]
+        self.ctx.env.process(self._process(network))
+
+    def _process(self, network: int) -> ProcessGenerator:
+        """One pool greenthread works through a network's updates, in order."""
+        ctx = self.ctx
+        updates = self.queues[network]
         with self.workers.request() as req:
             yield req
-            yield Timeout(self.ctx.service(self.ctx.costs.dhcp_port, "dhcp"))
-        self.ready.append(port)
-        if not self.sending:
-            self.sending = True
-            self.ctx.env.process(self._ready_loop())
+            while updates:
+                port, created = updates.pop(0)
+                yield Timeout(ctx.service(ctx.costs.dhcp_port, "dhcp"))
+                if created and port is not None:
+                    self.ready.append(port)
+                    if not self.sending:
+                        self.sending = True
+                        ctx.env.process(self._ready_loop())
+        del self.queues[network]
 
     def _ready_loop(self) -> ProcessGenerator:
+        """``_dhcp_ready_ports_loop``: while ports are ready, one call per 0.1 s tick."""
         ctx = self.ctx
+        env = ctx.env
         neutron = self.neutron
         timeout = float(ctx.scenario.neutron.DEFAULT.rpc_response_timeout)
         while self.ready:
-            yield Timeout(0.2)
-            batch, self.ready = self.ready[:64], self.ready[64:]
+            # the loop's next tick on its own 0.1 s grid
+            ticks = math.floor((env.now - self.phase) / DHCP_READY_TICK) + 1
+            yield Timeout(max(0.0, self.phase + ticks * DHCP_READY_TICK - env.now))
+            cut = DHCP_READY_PORTS_SYNC_MAX
+            batch, self.ready = self.ready[:cut], self.ready[cut:]
 
             def handler(proc: NeutronProcess, ports: list[Port] = batch) -> ProcessGenerator:
                 return neutron.dhcp_ready_on_ports(proc, ports)
 
             try:
-                done = yield from call(ctx.env, neutron.q_plugin, handler, timeout)
-            except MessagingTimeout:
+                done = yield from call(env, neutron.q_plugin, handler, timeout)
+            except MessagingTimeout:  # "Timeout notifying server of ports ready. Retrying..."
                 done = False
             if not done:
                 ctx.counters["dhcp.ready_retries"] += 1

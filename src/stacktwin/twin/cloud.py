@@ -54,8 +54,9 @@ class Cloud:
         n = len(self.states) + 1
         boot = Boot(instance=f"vm-{n:06d}", origin="simulate")
         state = BuildState(boot, self.outcomes)
+        networks = self.scenario.cloud.networks  # the user's VMs spread over the networks
         for k in range(self.scenario.cloud.ports_per_vm if ports is None else ports):
-            port = Port(f"port-{n:06d}-{k}", state)
+            port = Port(f"port-{n:06d}-{k}", state, (n + k) % networks)
             state.ports.append(port)
             boot.ports.append(port.id)
         self.states.append(state)

@@ -23,7 +23,6 @@ in :attr:`NeutronCluster.heartbeats`, the ``agents`` table's ``heartbeat_timesta
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Generator
 from itertools import cycle
 from typing import Any
@@ -169,18 +168,19 @@ class NeutronCluster:
         self.heartbeats = [ctx.env.now] * cloud.hosts
         self._port_update: dict[int, PortListener] = {}
         self._dhcp: list[PortListener] = []
+        self._dhcp_deleted: list[Callable[[Port | None, int], object]] = []
 
     # -- the agents registering -----------------------------------------------------------------
     def subscribe_port_updates(self, host: int, listener: PortListener) -> None:
         """The OVS agent of ``host`` consumes the ``port_update`` fanout for its ports."""
         self._port_update[host] = listener
 
-    def add_dhcp_agent(self, port_created: PortListener) -> None:
-        """A DHCP agent joins; networks are spread over the agents by network id."""
+    def add_dhcp_agent(
+        self, port_created: PortListener, port_deleted: Callable[[Port | None, int], object]
+    ) -> None:
+        """A DHCP agent joins; networks are spread over the agents by network index."""
         self._dhcp.append(port_created)
-
-    def _dhcp_for(self, port: Port) -> PortListener:
-        return self._dhcp[zlib.crc32(port.id.encode()) % len(self._dhcp)]
+        self._dhcp_deleted.append(port_deleted)
 
     # -- the REST API ----------------------------------------------------------------------------
     def api_get(self, origin: str) -> Work:
@@ -194,7 +194,7 @@ class NeutronCluster:
         ok = yield from self.api_process().work(self.ctx.costs.neutron_create_port)
         if ok:
             port.blocks |= DHCP_BLOCK
-            self._dhcp_for(port)(port)
+            self._dhcp[port.network % len(self._dhcp)](port)
         return ok
 
     def update_port_binding(
@@ -229,9 +229,18 @@ class NeutronCluster:
         self.ctx.counters["neutron.api.delete"] += 1
         proc = self.api_process()
         ok = yield from proc.work(self.ctx.costs.neutron_delete_port)
-        if ok and port is not None:
-            port.status = "DELETED"
-            proc.notifier.queue_event(VIF_DELETED, port)
+        if ok:
+            # port_delete_end to the network's DHCP agent (a port of a VM running before the
+            # run: on one of the networks, drawn)
+            network = (
+                port.network
+                if port is not None
+                else self.ctx.rng("dhcp-network").randrange(self.ctx.scenario.cloud.networks)
+            )
+            self._dhcp_deleted[network % len(self._dhcp_deleted)](port, network)
+            if port is not None:
+                port.status = "DELETED"
+                proc.notifier.queue_event(VIF_DELETED, port)
         return ok
 
     # -- provisioning ----------------------------------------------------------------------------

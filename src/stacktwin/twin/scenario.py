@@ -62,7 +62,19 @@ class Cloud(_Strict):
     neutron_server_ram_gib: int = Field(128, ge=1)
     nova_api_nodes: int = Field(3, ge=1, description="nodes running nova-api and conductor")
     nova_api_cores: int = Field(16, ge=1)
-    dhcp_agents: int = Field(3, ge=1)
+    dhcp_agents: int = Field(
+        3,
+        ge=1,
+        description="DHCP agents; each network is scheduled to one "
+        "(dhcp_agents_per_network = 1, neutron conf/agent/database/agentschedulers_db.py)",
+    )
+    networks: int = Field(
+        100,
+        ge=1,
+        le=MAX_HOSTS,
+        description="assumption: Neutron networks the booted VMs' ports are on (round robin); "
+        "a DHCP agent configures the ports of one network one at a time",
+    )
     remote_sg_members: int = Field(
         0,
         ge=0,

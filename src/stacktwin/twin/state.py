@@ -52,7 +52,9 @@ class BuildState:
         if requested is not None:
             ms[Milestone.REQUESTED.value] = requested
         self.boot.reason = None
-        self.ports = [Port(f"{p.id.rsplit('.', 1)[0]}.{self.attempts}", self) for p in self.ports]
+        self.ports = [
+            Port(f"{p.id.rsplit('.', 1)[0]}.{self.attempts}", self, p.network) for p in self.ports
+        ]
         self.boot.ports.extend(p.id for p in self.ports)
         self.wait = None
         self.pending = 0
@@ -70,11 +72,12 @@ class BuildState:
 class Port:
     """A Neutron port and its provisioning state."""
 
-    __slots__ = ("blocks", "bound", "host", "id", "state", "status")
+    __slots__ = ("blocks", "bound", "host", "id", "network", "state", "status")
 
-    def __init__(self, port_id: str, state: BuildState) -> None:
+    def __init__(self, port_id: str, state: BuildState, network: int = 0) -> None:
         self.id = port_id
         self.state = state
+        self.network = network  # the index of its Neutron network (``cloud.networks``)
         self.host: int | None = None
         self.blocks = 0
         self.bound = False
