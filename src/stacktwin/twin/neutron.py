@@ -281,9 +281,11 @@ class NeutronCluster:
                 continue
             if full:
                 self.provisioning_complete(port, L2_BLOCK, proc)
-        if anonymous_up:
-            # ports of running VMs re-reported after a resync: already ACTIVE, one pass
-            ok = yield from proc.work(costs.rpc_update_device_noop * anonymous_up)
+        for _ in range(anonymous_up):
+            # ports of running VMs re-reported after a resync: already ACTIVE; each device is
+            # its own DB work, so the greenthread yields between them and other handlers of the
+            # process interleave (``_update_device_list`` loops over the devices)
+            yield from proc.work(costs.rpc_update_device_noop)
         for _ in range(down):
             ok = yield from proc.work(costs.rpc_update_device_down)
         ctx.counters["neutron.rpc.update_device_list"] += 1

@@ -1,11 +1,13 @@
-"""The DHCP agent as neutron 22.0.0 ``agent/dhcp/agent.py`` has it: a pool sized to the networks
-it hosts, one network's updates one at a time, ready ports reported every 0.1 s, 64 per call."""
+"""The agents' side as neutron 22.0.0 has it: the DHCP agent (``agent/dhcp/agent.py``: a pool
+sized to the networks it hosts, one network's updates one at a time, ready ports reported every
+0.1 s, 64 per call) and the server handling a resync's devices one by one."""
 
 from typing import Any
 
 from stacktwin.boots import Boot
 from stacktwin.twin import parse_scenario
 from stacktwin.twin.cloud import Cloud
+from stacktwin.twin.kernel import ProcessGenerator
 from stacktwin.twin.state import DHCP_BLOCK, BuildState, Port
 
 
@@ -81,3 +83,25 @@ def test_deleted_ports_reload_their_network() -> None:
     assert _configured([port]) == 0
     cloud.env.run(until=3.0)
     assert _configured([port]) == 1
+
+
+def test_a_resync_yields_between_devices() -> None:
+    """A resync re-reports a host's ports in one ``update_device_list``: each device is its own
+    DB work, so a ``report_state`` on the same RPC process is served between two devices, not
+    after the whole batch."""
+    cloud = _cloud(networks=1)
+    neutron = cloud.neutron
+    proc = neutron.rpc[0]
+    env = cloud.env
+    noop = cloud.ctx.costs.rpc_update_device_noop
+    done: dict[str, float] = {}
+
+    def watch(name: str, work: ProcessGenerator) -> ProcessGenerator:
+        yield env.process(work)
+        done[name] = env.now
+
+    env.process(watch("resync", neutron.update_device_list(proc, [], 200, 0)))
+    env.process(watch("report", neutron.report_state(proc, 0)))
+    env.run(until=1000.0)
+    assert done["report"] < 5 * noop  # served within a few devices of the 200
+    assert done["resync"] >= 200 * noop
