@@ -89,6 +89,60 @@ def test_failed_boots_whose_ports_were_never_wired_delete_no_flows() -> None:
     assert result.load["agent.port_flow_deletions"] == 1
 
 
+def test_ports_outside_the_group_never_take_its_conjunctions_away() -> None:
+    """``remote_sg_share``: with half of the host's VMs in the group, deleting the others costs
+    only their own flows; the group's conjunctions go with its last member on the host."""
+    data = _one_host(4, flow_deletion="blocking")
+    data["cloud"]["remote_sg_share"] = 0.5
+    cloud = Cloud(parse_scenario(data))
+    agent = cloud.agents[0]
+    assert (agent.existing_ports, agent.existing_group) == (4, 2)
+    counters = cloud.ctx.counters
+    t = 0.0
+    for _ in range(4):
+        agent.port_unplugged(None)
+        t += 600
+        cloud.env.run(until=t)
+    assert counters["agent.port_flow_deletions"] == 4
+    assert counters["agent.flow_deletions"] == 1  # only when the second group port went
+    assert agent.existing_group == 0
+
+
+def test_a_booted_port_outside_the_group_is_not_counted_in_it() -> None:
+    data = _one_host(0, flow_deletion="blocking")
+    cloud = Cloud(parse_scenario(data))
+    agent = cloud.agents[0]
+    port = _port(cloud, 1)
+    port.in_group = False
+    agent.port_plugged(port)
+    cloud.env.run(until=30)
+    assert port in agent.wired and agent.group_ports() == 0
+    agent.port_unplugged(port)
+    cloud.env.run(until=600)
+    assert cloud.ctx.counters["agent.port_flow_deletions"] == 1
+    assert cloud.ctx.counters["agent.flow_deletions"] == 0
+    assert agent.longest_iteration < 5
+
+
+def test_the_share_decides_how_often_deletions_empty_a_host() -> None:
+    """Twenty VMs a host: with every VM in the group a deletion storm never empties a host's
+    group; with one VM a host in it, deleting that VM does, and the blocking deletion stalls."""
+    data: dict[str, Any] = {
+        "name": "share", "release": "2022.1", "duration": 900, "drain": 0,
+        "cloud": {"hosts": 20, "instances": 400, "neutron_servers": 1, "dhcp_agents": 1,
+                  "remote_sg_members": 2000},
+        "workload": {"delete_storms": [{"start": 10, "duration": 300, "rate_per_minute": 20}]},
+        "neutron": {"securitygroup": {"firewall_driver": "openvswitch"}},
+        "model": {"flow_deletion": "blocking"},
+    }  # fmt: skip
+    everyone = run_scenario(parse_scenario(data))
+    data["cloud"]["remote_sg_share"] = 0.05
+    one_each = run_scenario(parse_scenario(data))
+    assert everyone.load.get("agent.flow_deletions", 0) == 0
+    assert one_each.load["agent.flow_deletions"] >= 1
+    assert everyone.load["agent.port_flow_deletions"] > 50
+
+
 @pytest.mark.parametrize(
     ("release", "mode"),
     [("ussuri", "deferred"), ("victoria", "blocking"), ("2022.1", "blocking"),

@@ -10,8 +10,8 @@ never wired), and the conjunction flows of the remote security group's members g
 the group's *last* port leaves the host (``_schedule_sg_deletion_maybe`` ->
 ``_cleanup_stale_sg`` -> ``ConjIPFlowManager.sg_removed``, neutron 20.0.0
 ``agent/linux/openvswitch_firewall/firewall.py``): one ``ovs-ofctl`` exec per member when
-deletion is *blocking*, batched when *deferred* (:mod:`stacktwin.twin.flows`).  Every VM on the
-host is taken to be in the group (the VMs running at the start count as its members).  The
+deletion is *blocking*, batched when *deferred* (:mod:`stacktwin.twin.flows`).  A share
+``cloud.remote_sg_share`` of the VMs (running at the start or booted) is in the group.  The
 loop then sleeps up to ``polling_interval``.  A call that times out raises out of the
 iteration: the agent backs off (the per-method timeout doubles up to
 ``rpc_response_max_timeout`` and it sleeps a random part of it), and the next iteration resyncs
@@ -50,8 +50,11 @@ class OvsAgent:
         "added",
         "busy",
         "ctx",
+        "existing_group",
         "existing_ports",
         "flows",
+        "group_rng",
+        "group_wired",
         "host",
         "iterations",
         "longest_iteration",
@@ -68,7 +71,12 @@ class OvsAgent:
     )
 
     def __init__(
-        self, ctx: Context, host: int, existing_ports: int, neutron: NeutronCluster
+        self,
+        ctx: Context,
+        host: int,
+        existing_ports: int,
+        existing_group: int,
+        neutron: NeutronCluster,
     ) -> None:
         self.ctx = ctx
         self.neutron = neutron
@@ -82,6 +90,9 @@ class OvsAgent:
         # of those, the ports the OVS firewall manages (wired by an iteration)
         self.wired: dict[Port, None] = {}
         self.existing_ports = existing_ports  # ports of VMs running before the run (managed)
+        self.existing_group = existing_group  # of those, the ports in the group
+        self.group_wired = 0  # wired ports of VMs booted during the run that are in the group
+        self.group_rng = ctx.rng("sg-membership-delete")
         self.flows = FlowCosts(ctx)
         self.sync = False
         self.wake: Event | None = None
@@ -124,19 +135,38 @@ class OvsAgent:
 
     def group_ports(self) -> int:
         """Ports of the security group the OVS firewall manages on this host."""
-        return self.existing_ports + len(self.wired)
+        return self.existing_group + self.group_wired
+
+    def _wire(self, ports: list[Port]) -> None:
+        """``setup_port_filters``: the firewall manages these ports now."""
+        wired = self.wired
+        for port in ports:
+            if port not in wired:
+                wired[port] = None
+                if port.in_group:
+                    self.group_wired += 1
 
     def _unwire(self, removed: list[Port | None]) -> tuple[int, bool]:
-        """The removed ports the firewall managed, and whether the group left the host."""
+        """The removed ports the firewall managed, and whether the group left the host.
+
+        A port of a VM running before the run is in the group with the odds of the running VMs
+        left (``existing_group`` of ``existing_ports``)."""
         managed = 0
+        group_removed = 0
         for port in removed:
             if port is None:
                 if self.existing_ports:
+                    if self.group_rng.random() * self.existing_ports < self.existing_group:
+                        self.existing_group -= 1
+                        group_removed += 1
                     self.existing_ports -= 1
                     managed += 1
             elif self.wired.pop(port, 0) is None:
                 managed += 1
-        return managed, managed > 0 and self.group_ports() == 0
+                if port.in_group:
+                    self.group_wired -= 1
+                    group_removed += 1
+        return managed, group_removed > 0 and self.group_ports() == 0
 
     # -- the loop ---------------------------------------------------------------------------------
     # one generator on purpose: it is the agent's single-threaded rpc_loop as neutron writes it
@@ -185,9 +215,7 @@ class OvsAgent:
             yield Timeout(
                 costs.agent_iteration + wiring + per_member_add * members * len(new_ports)
             )
-            wired = self.wired
-            for port in added:
-                wired[port] = None  # setup_port_filters: the firewall manages it now
+            self._wire(added)
             failed = False
             up = added + updated
             calls = [(up[i : i + DEVICES_PER_CALL], 0) for i in range(0, len(up), DEVICES_PER_CALL)]

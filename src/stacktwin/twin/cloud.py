@@ -40,9 +40,12 @@ class Cloud:
         self.heal_interval, self.heal_calls = heal = heal_settings(ctx)
         base, extra = divmod(cloud.instances, cloud.hosts)
         self.agents: list[OvsAgent] = []
+        self._sg_rng = ctx.rng("sg-membership")
         for host in range(cloud.hosts):
             vms = base + (1 if host < extra else 0)
-            agent = OvsAgent(ctx, host, vms * cloud.ports_per_vm, self.neutron)
+            # the running VMs whose group references the remote group, by the share
+            group = round(vms * cloud.remote_sg_share) * cloud.ports_per_vm
+            agent = OvsAgent(ctx, host, vms * cloud.ports_per_vm, group, self.neutron)
             self.agents.append(agent)
             self.computes.append(
                 Compute(ctx, host, vms, self.neutron, agent, heal, self.conductor.reschedule)
@@ -54,9 +57,12 @@ class Cloud:
         n = len(self.states) + 1
         boot = Boot(instance=f"vm-{n:06d}", origin="simulate")
         state = BuildState(boot, self.outcomes)
-        networks = self.scenario.cloud.networks  # the user's VMs spread over the networks
+        cloud = self.scenario.cloud
+        networks = cloud.networks  # the user's VMs spread over the networks
+        share = cloud.remote_sg_share
+        in_group = share >= 1.0 or (share > 0.0 and self._sg_rng.random() < share)
         for k in range(self.scenario.cloud.ports_per_vm if ports is None else ports):
-            port = Port(f"port-{n:06d}-{k}", state, (n + k) % networks)
+            port = Port(f"port-{n:06d}-{k}", state, (n + k) % networks, in_group)
             state.ports.append(port)
             boot.ports.append(port.id)
         self.states.append(state)

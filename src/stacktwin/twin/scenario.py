@@ -81,6 +81,15 @@ class Cloud(_Strict):
         description="ports in the remote security group referenced by the VMs' group "
         "(drives conjunction-flow deletion in the OVS firewall)",
     )
+    remote_sg_share: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="assumption: share of the VMs whose security group references the remote "
+        "group (1: every VM; the conjunctions leave a host only with the group's last port "
+        "there, so the share decides how often a deletion empties a host's group)",
+    )
 
 
 class Storm(_Strict):

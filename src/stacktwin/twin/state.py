@@ -53,7 +53,8 @@ class BuildState:
             ms[Milestone.REQUESTED.value] = requested
         self.boot.reason = None
         self.ports = [
-            Port(f"{p.id.rsplit('.', 1)[0]}.{self.attempts}", self, p.network) for p in self.ports
+            Port(f"{p.id.rsplit('.', 1)[0]}.{self.attempts}", self, p.network, p.in_group)
+            for p in self.ports
         ]
         self.boot.ports.extend(p.id for p in self.ports)
         self.wait = None
@@ -72,12 +73,16 @@ class BuildState:
 class Port:
     """A Neutron port and its provisioning state."""
 
-    __slots__ = ("blocks", "bound", "host", "id", "network", "state", "status")
+    __slots__ = ("blocks", "bound", "host", "id", "in_group", "network", "state", "status")
 
-    def __init__(self, port_id: str, state: BuildState, network: int = 0) -> None:
+    def __init__(
+        self, port_id: str, state: BuildState, network: int = 0, in_group: bool = True
+    ) -> None:
         self.id = port_id
         self.state = state
         self.network = network  # the index of its Neutron network (``cloud.networks``)
+        #: its security group references the remote group (``cloud.remote_sg_share``)
+        self.in_group = in_group
         self.host: int | None = None
         self.blocks = 0
         self.bound = False
