@@ -28,6 +28,7 @@ from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.agent import OvsAgent
 from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import AnyOf, Interrupt, Process, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.keystone import ComputeTokens
 from stacktwin.twin.neutron import NeutronCluster
 from stacktwin.twin.notifier import NETWORK_CHANGED, VIF_PLUGGED, NovaEvent
 from stacktwin.twin.settings import heal_interval_default, neutron_calls_of
@@ -68,6 +69,7 @@ class Compute:
         "instances",
         "neutron",
         "rpc_exec",
+        "tokens",
         "vm_ports",
         "waiters",
     )
@@ -98,12 +100,15 @@ class Compute:
         self.generation = 0
         self.build_sem: Resource | None = None
         self.rpc_exec: Resource
-        self._fresh_process()
+        self.tokens: ComputeTokens
+        self._fresh_process(running=True)
         ctx.env.process(self._heal_loop(self.generation, first_run=True))
 
-    def _fresh_process(self) -> None:
+    def _fresh_process(self, running: bool) -> None:
         d = self.ctx.scenario.nova.DEFAULT
         env = self.ctx.env
+        # nova/network/neutron.py _ADMIN_AUTH, nova/service_auth.py _SERVICE_AUTH: per process
+        self.tokens = ComputeTokens(self.ctx, self.neutron.keystone, running=running)
         limit = d.max_concurrent_builds
         self.build_sem = Resource(env, limit, name="build") if limit else None
         self.rpc_exec = Resource(env, d.executor_thread_pool_size, name="compute.executor")
@@ -175,17 +180,27 @@ class Compute:
         self.in_flight.pop(state, None)
 
     def _allocate(self, state: BuildState) -> ProcessGenerator:
-        """``_allocate_network_async``: returns None, or why the allocation failed."""
+        """``_allocate_network_async``: returns None, or why the allocation failed.
+
+        Tokens as nova 27.1.0 ``allocate_for_instance`` chooses them (``nova/network/
+        neutron.py``): ports created with the user's client (1150, ``_create_ports_for_instance``),
+        bound with the admin client (1154, 1274), ``list_networks`` with the user's (449), the
+        network-info queries with the admin client (3225).  The user's token is the boot's.
+        """
         neutron = self.neutron
+        user = state.boot.instance  # the token of the user's POST /servers: one per boot
         for port in state.ports:
-            ok = yield from neutron.create_port(port)
+            ok = yield from neutron.create_port(port, (yield from self.tokens.user(user)))
             if not ok:
                 return "neutron_api_error"
-            failure = yield from neutron.update_port_binding(port, self.host)
+            failure = yield from neutron.update_port_binding(
+                port, self.host, (yield from self.tokens.admin())
+            )
             if failure is not None:
                 return failure
-        for _ in range(self.boot_gets):
-            ok = yield from neutron.api_get("boot")
+        for i in range(self.boot_gets):
+            tokens = yield from (self.tokens.user(user) if i == 0 else self.tokens.admin())
+            ok = yield from neutron.api_get("boot", tokens)
             if not ok:
                 return "neutron_api_error"
         return None
@@ -203,7 +218,8 @@ class Compute:
                 self.agent.port_unplugged(port)
         for port in state.ports:
             if port.status != "DELETED":
-                yield from self.neutron.delete_port(port)
+                tokens = yield from self.tokens.user(state.boot.instance)
+                yield from self.neutron.delete_port(port, tokens)
         state.finish(Outcome.ERROR, ctx.env.now, reason)
         self.in_flight.pop(state, None)
 
@@ -219,7 +235,8 @@ class Compute:
             for name, port in events:
                 if name == NETWORK_CHANGED:
                     for _ in range(self.changed_gets):
-                        yield from self.neutron.api_get("network-changed")
+                        tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
+                        yield from self.neutron.api_get("network-changed", tokens)
                 else:
                     yield Timeout(ctx.service(ctx.costs.compute_event_dispatch, "compute"))
                     if name == VIF_PLUGGED:
@@ -257,8 +274,10 @@ class Compute:
             yield Timeout(ctx.service(ctx.costs.compute_destroy, "compute"))
             for port in ports:
                 self.agent.port_unplugged(port)
-            for port in ports:
-                yield from self.neutron.delete_port(port)
+            user = self.neutron.keystone.new_token("user")  # the DELETE /servers request's
+            for port in ports:  # deallocate_for_instance: the user's client (neutron.py:1784)
+                tokens = yield from self.tokens.user(user)
+                yield from self.neutron.delete_port(port, tokens)
         ctx.counters["nova.deleted"] += 1
 
     # -- heal -------------------------------------------------------------------------------------
@@ -281,15 +300,14 @@ class Compute:
             yield Timeout(max(interval, rng.uniform(0.0, fuzzy)))
         calls = self.heal_calls
         neutron = self.neutron
-        cost = ctx.costs.neutron_get
         counters = ctx.counters
         while generation == self.generation:
             start = env.now
             if self.instances > 0:
                 counters["nova.heal_refreshes"] += 1
                 for _ in range(calls):  # sequential GETs, each to the next API worker
-                    counters["neutron.api.heal"] += 1
-                    yield from neutron.api_process().work(cost)
+                    tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
+                    yield from neutron.api_get("heal", tokens)  # an admin context: _ADMIN_AUTH
             wait = start + interval - env.now
             if wait > 0:
                 yield Timeout(wait)
@@ -306,5 +324,5 @@ class Compute:
             state.finish(Outcome.ERROR, ctx.env.now, RESTARTED)
         self.in_flight.clear()
         self.waiters.clear()
-        self._fresh_process()
+        self._fresh_process(running=False)
         ctx.env.process(self._heal_loop(self.generation, first_run=False))

@@ -1,0 +1,142 @@
+"""keystonemiddleware ``auth_token`` in front of each neutron API worker: the token cache.
+
+Every Neutron API request from nova passes the middleware before neutron sees it (dossier
+§2.1, keystonemiddleware 13.0.1 ``auth_token/__init__.py``): for each token it carries (the
+user's or admin token, then the service token if any, 355-420) it looks the token up in the
+cache and, on a miss, asks keystone (``GET /v3/auth/tokens``) and caches the answer for
+``token_cache_time`` seconds (``fetch_token``, 727-768).  If keystone does not answer within
+``http_connect_timeout`` the request fails with HTTP 503 "The Keystone service is temporarily
+unavailable" (755-765), the ``ok=False`` path of every API entry point.
+
+Where the cache is decides the load:
+
+* ``[keystone_authtoken] memcached_servers`` set: one memcached shared by every worker of every
+  neutron-server (:class:`TokenCache` with ``shared=True``); each lookup is a network round trip
+  (``memcached_get``) during which the worker's greenthread waits and the process is free.
+* unset: each API worker process keeps a private ``_FakeClient`` dict (``_cache.py:336-370``)
+  whose ``get`` first walks *every* cached key to drop expired ones, so each lookup costs
+  CPU in the worker in proportion to the tokens it has seen in the last ``token_cache_time``
+  (``auth_cache_scan_key`` per key), and a token is validated once per worker that sees it.
+
+Expiry follows ``_FakeClient``: ``set(time=t)`` stores ``now + t``, ``get`` drops entries with
+``now >= timeout``; ``t == 0`` never expires, ``t < 0`` (``-1``) is gone at the next lookup, so
+every request validates.  As the TTL is the same for every entry, expiry order is insertion
+order, and the scan is kept as a FIFO of (expiry, token): the same entries survive as in the
+real dict, at O(1) per lookup for the twin.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from stacktwin.twin.context import Context
+from stacktwin.twin.kernel import Event, Resource, Timeout
+from stacktwin.twin.keystone import Keystone, Tokens
+
+if TYPE_CHECKING:
+    from collections import Counter
+
+KEYSTONE_UNAVAILABLE = 503
+"""``webob.exc.HTTPServiceUnavailable`` of ``fetch_token`` (``__init__.py:764``)."""
+
+
+class TokenCache:
+    """The token cache of one API worker (private) or of the whole site (memcached)."""
+
+    __slots__ = ("_order", "entries", "hits", "misses", "shared", "ttl")
+
+    def __init__(self, ttl: int, shared: bool) -> None:
+        self.ttl = ttl
+        self.shared = shared
+        self.entries: dict[str, float] = {}  # token -> expiry (inf: never)
+        self._order: deque[tuple[float, str]] = deque()
+        self.hits = 0
+        self.misses = 0
+
+    def expire(self, now: float) -> int:
+        """Drop the entries whose time has come (``_FakeClient.get``'s walk); the size left."""
+        order = self._order
+        entries = self.entries
+        while order and now >= order[0][0]:
+            expires, token = order.popleft()
+            if entries.get(token) == expires:  # else set again later: a younger entry
+                del entries[token]
+        return len(entries)
+
+    def get(self, token: str, now: float) -> bool:
+        """True on a hit (call :meth:`expire` first, as ``_FakeClient.get`` does)."""
+        if token in self.entries:
+            self.hits += 1
+            return True
+        self.misses += 1
+        return False
+
+    def set(self, token: str, now: float) -> None:
+        """Cache a validated token for ``ttl`` seconds (``0``: for ever)."""
+        expires = now + self.ttl if self.ttl else float("inf")
+        self.entries[token] = expires
+        if self.ttl:
+            self._order.append((expires, token))
+
+
+class AuthToken:
+    """The ``auth_token`` middleware of one neutron API worker process."""
+
+    __slots__ = (
+        "cache",
+        "cores",
+        "counters",
+        "env",
+        "hub",
+        "keystone",
+        "lookup",
+        "scan",
+        "timeout",
+    )
+
+    def __init__(
+        self, ctx: Context, keystone: Keystone, cache: TokenCache, hub: Resource, cores: Resource
+    ) -> None:
+        costs = ctx.costs
+        self.env = ctx.env
+        self.counters: Counter[str] = ctx.counters
+        self.keystone = keystone
+        self.cache = cache
+        self.hub = hub
+        self.cores = cores
+        self.lookup = costs.memcached_get
+        self.scan = costs.auth_cache_scan_key
+        timeout = ctx.scenario.neutron.keystone_authtoken.http_connect_timeout
+        self.timeout = float(timeout) if timeout is not None else None
+
+    def authenticate(self, tokens: Tokens) -> Generator[Event | Timeout, Any, bool]:
+        """Validate each token of one request; False: HTTP 503 (keystone too late)."""
+        cache = self.cache
+        if cache.shared:
+            yield Timeout(self.lookup * len(tokens))  # one memcached get per token
+        else:
+            # each get walks the whole dict: CPU of this process (its hub) on a core
+            cpu = self.scan * cache.expire(self.env.now) * len(tokens)
+            if cpu:
+                hub = self.hub.request()
+                if not hub.triggered:
+                    yield hub
+                core = self.cores.request()
+                if not core.triggered:
+                    yield core
+                yield Timeout(cpu)
+                self.cores.release(core)
+                self.hub.release(hub)
+        for token in tokens:
+            now = self.env.now
+            cache.expire(now)
+            if cache.get(token, now):
+                continue
+            ok = yield from self.keystone.validate(self.timeout)
+            if not ok:  # "Unable to validate token" -> 503 to nova
+                self.counters["neutron.keystone_unavailable"] += 1
+                return False
+            cache.set(token, self.env.now)
+        return True
