@@ -300,14 +300,19 @@ class Compute:
             yield Timeout(max(interval, rng.uniform(0.0, fuzzy)))
         calls = self.heal_calls
         neutron = self.neutron
+        cost = ctx.costs.neutron_get
         counters = ctx.counters
         while generation == self.generation:
             start = env.now
             if self.instances > 0:
                 counters["nova.heal_refreshes"] += 1
                 for _ in range(calls):  # sequential GETs, each to the next API worker
+                    # NeutronCluster.api_get inlined (the hot path); an admin context: _ADMIN_AUTH
+                    counters["neutron.api.heal"] += 1
                     tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
-                    yield from neutron.api_get("heal", tokens)  # an admin context: _ADMIN_AUTH
+                    proc = neutron.api_process()
+                    if proc.auth.cached(tokens) or (yield from proc.authenticate(tokens)):
+                        yield from proc.work(cost)
             wait = start + interval - env.now
             if wait > 0:
                 yield Timeout(wait)

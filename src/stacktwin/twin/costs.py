@@ -156,12 +156,6 @@ class Costs(BaseModel):
         "of keystonemiddleware 13.0.1 _cache.py:345-356 _FakeClient.get, which scans every "
         "key) on the dev machine, CPython 3.11: 37-43 ns per key at 100-5,000 keys",
     )
-    memcached_get: float = Field(
-        0.0005,
-        ge=0,
-        description="assumption: one memcached get on the LAN (round trip; the API worker's "
-        "greenthread waits on the socket, the process is free meanwhile)",
-    )
     # -- agents --------------------------------------------------------------------------------
     agent_iteration: float = Field(
         0.007, ge=0, description="dessertlab: idle rpc_loop 'Elapsed:0.006-0.008'"

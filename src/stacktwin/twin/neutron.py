@@ -206,7 +206,7 @@ class NeutronCluster:
         """One GET (list/show) from nova; ``origin`` says which nova code path asked."""
         self.ctx.counters[f"neutron.api.{origin}"] += 1
         proc = self.api_process()
-        if not (yield from proc.authenticate(tokens)):
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
             return False
         return (yield from proc.work(self.ctx.costs.neutron_get))
 
@@ -214,7 +214,7 @@ class NeutronCluster:
         """``POST /v2.0/ports`` by nova: DHCP provisioning block, DHCP agent told."""
         self.ctx.counters["neutron.api.boot"] += 1
         proc = self.api_process()
-        if not (yield from proc.authenticate(tokens)):
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
             return False
         ok = yield from proc.work(self.ctx.costs.neutron_create_port)
         if ok:
@@ -234,7 +234,7 @@ class NeutronCluster:
         ctx = self.ctx
         ctx.counters["neutron.api.boot"] += 1
         proc = self.api_process()
-        if not (yield from proc.authenticate(tokens)):
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
             return "neutron_api_error"
         ok = yield from proc.work(ctx.costs.neutron_update_port_binding)
         if not ok:
@@ -255,7 +255,7 @@ class NeutronCluster:
         """``DELETE /v2.0/ports/<id>``: ``network-vif-deleted`` to nova."""
         self.ctx.counters["neutron.api.delete"] += 1
         proc = self.api_process()
-        if not (yield from proc.authenticate(tokens)):
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
             return False
         ok = yield from proc.work(self.ctx.costs.neutron_delete_port)
         if ok and port is not None:

@@ -7,8 +7,10 @@
   server, the departure of each message follows from the one before it (Lindley's recursion:
   ``start = max(arrival, queue free, earliest core free)``), so the broker needs no event of its
   own: :meth:`Broker.route` returns the delay, and the delivery is scheduled once.  Cores are
-  given in arrival order without pre-emption (Erlang's scheduler time-slices: an
-  approximation that matters only when more queues are busy than there are cores).
+  given in arrival order without pre-emption, a busy queue's next message to the core that
+  is free latest but by the time the queue is (so with at least as many cores as busy queues
+  each queue is exactly its own M/G/1; Erlang's scheduler time-slices, so with fewer cores
+  than busy queues this is an approximation).
 * A :class:`Topic` is a named queue (``q-plugin``, ``q-reports-plugin``) that delivers each
   message to one of its consumers, round-robin, as soon as the broker has routed it:
   oslo.messaging's default ``rabbit_qos_prefetch_count = 0`` lets the broker push every message
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Generator
-from heapq import heapreplace
+from heapq import heapify, heapreplace
 from typing import Any
 
 from stacktwin.twin.kernel import Environment, Event, ProcessGenerator, Resource, Timeout
@@ -109,23 +111,74 @@ class Broker:
         cost = self.message * self._factor()
         cores = self._cores
         start = cores[0]
-        if queue.fifo and queue.free_at > start:
-            start = queue.free_at
         if now > start:
             start = now
-        done = start + cost
-        heapreplace(cores, done)
-        queue.free_at = done
         queue.messages += 1
         queue.busy += cost
+        if queue.fifo:
+            free = queue.free_at
+            if free > start:  # the queue is busy: its next message starts when it is free
+                start = free
+                # on the core free latest but by then (best fit), so that a core is not held
+                # idle for this queue while another queue's message could use it
+                best = max(c for c in cores if c <= free)
+                done = queue.free_at = start + cost
+                cores[cores.index(best)] = done
+                heapify(cores)
+                queue.sojourn += done - now
+                self._inside(queue, now, done)
+                return done - now
+            done = queue.free_at = start + cost
+            self._inside(queue, now, done)
+        else:  # a reply queue: its depth is the caller's outstanding calls, not tracked
+            done = start + cost
+        heapreplace(cores, done)
         queue.sojourn += done - now
+        return done - now
+
+    @staticmethod
+    def _inside(queue: BrokerQueue, now: float, done: float) -> None:
         inside = queue._in_queue
         while inside and inside[0] <= now:
             inside.popleft()
         inside.append(done)
         if len(inside) > queue.peak:
             queue.peak = len(inside)
-        return done - now
+
+
+class ConnectionPool:
+    """A process's ``rpc_conn_pool_size`` broker connections for sending (``_drivers/pool.py``).
+
+    Each send holds a connection for the same ``hold`` seconds, so the pool is a c-server FIFO
+    whose departures follow from the arrivals (as :meth:`Broker.route`): :meth:`acquire` says
+    how long the sender waits (0 when a connection is free), with no event of its own.
+    ``Pool.get`` waits on a condition variable, woken in turn as connections come back.
+    """
+
+    __slots__ = ("_free", "busy", "hold", "max_wait", "sends", "size", "waits")
+
+    def __init__(self, size: int, hold: float) -> None:
+        self.size = size
+        self.hold = hold
+        self._free = [0.0] * size  # a heap: when each connection is next free
+        self.sends = 0
+        self.waits = 0  # "Connection pool limit exceeded"
+        self.max_wait = 0.0
+        self.busy = 0.0  # connection-seconds held
+
+    def acquire(self, now: float) -> float:
+        """A send starts now: the seconds it waits for a connection."""
+        free = self._free
+        start = free[0] if free[0] > now else now
+        heapreplace(free, start + self.hold)
+        self.sends += 1
+        self.busy += self.hold
+        wait = start - now
+        if wait > 0.0:
+            self.waits += 1
+            if wait > self.max_wait:
+                self.max_wait = wait
+        return wait
 
 
 class RpcServer:
@@ -141,9 +194,9 @@ class RpcServer:
         self.name = name
         self.executor = Resource(env, threads, name=f"{name}.executor")
         self.latency = latency
-        #: the process's broker connections for sending (made at the first reply: oslo's pool
-        #: opens connections on demand); see :meth:`Topic.publish`
-        self.conn_pool: Resource | None = None
+        #: the process's broker connections for sending (made at the first reply, as oslo's
+        #: pool opens connections on demand; sized by the topic's ``pool_size``)
+        self.conn_pool: ConnectionPool | None = None
 
     def deliver(self, message: tuple[Handler, Event | None, Topic]) -> None:
         """A message arrives from the broker (acknowledged on receipt)."""
@@ -156,22 +209,17 @@ class RpcServer:
             yield req
         result = yield from handler(self.owner)
         if reply is not None:  # sent even to a caller that gave up: it logs "No calling threads"
-            broker = topic.broker
             pool = self.conn_pool
             if pool is None:
-                pool = self.conn_pool = Resource(self.env, topic.pool_size, f"{self.name}.conns")
-            conn = pool.request()
-            send = topic.send
-            if conn.triggered:  # the hot path: the thread sends, then is free again
-                self.env.schedule(send, pool.release, conn)
-                self.env.schedule(send, executor.release, req)
-            else:
-                broker.counters[LIMIT_EXCEEDED] += 1  # the thread waits for a connection
-                yield conn
-                yield Timeout(send)
-                pool.release(conn)
-                executor.release(req)
-            delay = send + broker.route(topic.replies) + self.latency
+                pool = self.conn_pool = ConnectionPool(topic.pool_size, topic.send)
+            wait = pool.acquire(self.env.now)
+            if wait:  # "Connection pool limit exceeded": the executor thread blocks
+                topic.broker.counters[LIMIT_EXCEEDED] += 1
+                yield Timeout(wait)
+            # the send itself (pool.hold) delays the reply but is not held on the thread
+            # (simplification: one event less per RPC call)
+            executor.release(req)
+            delay = pool.hold + topic.broker.route(topic.replies) + self.latency
             self.env.schedule(delay, _answer, (reply, result))
         else:
             executor.release(req)

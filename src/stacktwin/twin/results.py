@@ -10,7 +10,6 @@ from typing import Any
 from stacktwin.boots import Boot, Summary, summarize
 from stacktwin.twin.cloud import Cloud
 from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
-from stacktwin.twin.rabbit import LIMIT_EXCEEDED
 from stacktwin.twin.scenario import Scenario
 
 
@@ -135,12 +134,19 @@ def broker_stats(cloud: Cloud) -> dict[str, Any]:
             "mean_seconds": q.sojourn / q.messages if q.messages else 0.0,
         }
     pools = [p.rpc.conn_pool for p in (*n.rpc, *n.reports) if p.rpc and p.rpc.conn_pool]
+    held = sum(p.busy for p in pools)
     return {
         "cores": broker.cores,
         "cores_utilisation": busy / (elapsed * broker.cores) if elapsed > 0 else 0.0,
         "queues": queues,
-        "conn_pools": group_stats(pools),
-        "conn_pool_limit_exceeded": cloud.ctx.counters[LIMIT_EXCEEDED],
+        "conn_pools": {
+            "count": len(pools),
+            "size": max((p.size for p in pools), default=0),
+            "utilisation": held / (elapsed * sum(p.size for p in pools)) if pools else 0.0,
+            "sends": sum(p.sends for p in pools),
+            "limit_exceeded": sum(p.waits for p in pools),
+            "max_wait": max((p.max_wait for p in pools), default=0.0),
+        },
     }
 
 
