@@ -46,19 +46,19 @@ KEYSTONE_UNAVAILABLE = 503
 class TokenCache:
     """The token cache of one API worker (private) or of the whole site (memcached)."""
 
-    __slots__ = ("_order", "entries", "hits", "misses", "shared", "ttl")
+    __slots__ = ("entries", "hits", "misses", "order", "shared", "ttl")
 
     def __init__(self, ttl: int, shared: bool) -> None:
         self.ttl = ttl
         self.shared = shared
         self.entries: dict[str, float] = {}  # token -> expiry (inf: never)
-        self._order: deque[tuple[float, str]] = deque()
+        self.order: deque[tuple[float, str]] = deque()
         self.hits = 0
         self.misses = 0
 
     def expire(self, now: float) -> int:
         """Drop the entries whose time has come (``_FakeClient.get``'s walk); the size left."""
-        order = self._order
+        order = self.order
         entries = self.entries
         while order and now >= order[0][0]:
             expires, token = order.popleft()
@@ -79,7 +79,7 @@ class TokenCache:
         expires = now + self.ttl if self.ttl else float("inf")
         self.entries[token] = expires
         if self.ttl:
-            self._order.append((expires, token))
+            self.order.append((expires, token))
 
 
 class AuthToken:
@@ -118,7 +118,9 @@ class AuthToken:
         cache = self.cache
         if not cache.shared:
             return False
-        cache.expire(self.env.now)
+        order = cache.order
+        if order and self.env.now >= order[0][0]:
+            cache.expire(self.env.now)
         entries = cache.entries
         for token in tokens:
             if token not in entries:

@@ -190,16 +190,19 @@ class Compute:
         neutron = self.neutron
         user = state.boot.instance  # the token of the user's POST /servers: one per boot
         for port in state.ports:
-            ok = yield from neutron.create_port(port, (yield from self.tokens.user(user)))
+            tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
+            ok = yield from neutron.create_port(port, tokens)
             if not ok:
                 return "neutron_api_error"
-            failure = yield from neutron.update_port_binding(
-                port, self.host, (yield from self.tokens.admin())
-            )
+            tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
+            failure = yield from neutron.update_port_binding(port, self.host, tokens)
             if failure is not None:
                 return failure
         for i in range(self.boot_gets):
-            tokens = yield from (self.tokens.user(user) if i == 0 else self.tokens.admin())
+            if i == 0:
+                tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
+            else:
+                tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
             ok = yield from neutron.api_get("boot", tokens)
             if not ok:
                 return "neutron_api_error"
@@ -218,7 +221,8 @@ class Compute:
                 self.agent.port_unplugged(port)
         for port in state.ports:
             if port.status != "DELETED":
-                tokens = yield from self.tokens.user(state.boot.instance)
+                user = state.boot.instance
+                tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
                 yield from self.neutron.delete_port(port, tokens)
         state.finish(Outcome.ERROR, ctx.env.now, reason)
         self.in_flight.pop(state, None)
@@ -276,7 +280,7 @@ class Compute:
                 self.agent.port_unplugged(port)
             user = self.neutron.keystone.new_token("user")  # the DELETE /servers request's
             for port in ports:  # deallocate_for_instance: the user's client (neutron.py:1784)
-                tokens = yield from self.tokens.user(user)
+                tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
                 yield from self.neutron.delete_port(port, tokens)
         ctx.counters["nova.deleted"] += 1
 

@@ -166,7 +166,15 @@ class Credential:
 class ComputeTokens:
     """The admin credential and the service credential of one nova-compute process."""
 
-    __slots__ = ("admin_auth", "admin_tokens", "admin_until", "env", "service_auth")
+    __slots__ = (
+        "admin_auth",
+        "admin_tokens",
+        "admin_until",
+        "env",
+        "service_auth",
+        "service_token",
+        "service_until",
+    )
 
     def __init__(self, ctx: Context, keystone: Keystone, *, running: bool) -> None:
         """``running``: the process was up before the run, its tokens issued at random times
@@ -192,11 +200,21 @@ class ComputeTokens:
         #: the admin request's tokens while all are fresh (until ``admin_until``): the hot path
         self.admin_tokens: Tokens = ()
         self.admin_until = 0.0
+        #: the service token while fresh (until ``service_until``)
+        self.service_token = ""
+        self.service_until = 0.0
 
     def cached_admin(self) -> Tokens | None:
         """The admin request's tokens if none needs renewing now, else None (then
         :meth:`admin`): no generator on the hot path."""
         return self.admin_tokens if self.env.now < self.admin_until else None
+
+    def cached_user(self, token: str) -> Tokens | None:
+        """The tokens of a request with the user's ``token`` if the service token (if any)
+        needs no renewal now, else None (then :meth:`user`)."""
+        if self.service_auth is None:
+            return (token,)
+        return (token, self.service_token) if self.env.now < self.service_until else None
 
     def admin(self) -> Generator[Event | Timeout, Any, Tokens]:
         """The tokens of a ``get_client(context, admin=True)`` request."""
@@ -205,8 +223,8 @@ class ComputeTokens:
         until = admin.expires - MIN_TOKEN_LIFE_SECONDS
         tokens: Tokens = (token,)
         if self.service_auth is not None:
-            service = yield from self.service_auth.get()
-            until = min(until, self.service_auth.expires - MIN_TOKEN_LIFE_SECONDS)
+            service = yield from self._service()
+            until = min(until, self.service_until)
             tokens = (token, service)
         self.admin_tokens, self.admin_until = tokens, until
         return tokens
@@ -215,5 +233,12 @@ class ComputeTokens:
         """The tokens of a ``get_client(context)`` request made with the user's ``token``."""
         if self.service_auth is None:
             return (token,)
-        service = yield from self.service_auth.get()
+        service = yield from self._service()
         return (token, service)
+
+    def _service(self) -> Generator[Event | Timeout, Any, str]:
+        assert self.service_auth is not None
+        service = yield from self.service_auth.get()
+        self.service_token = service
+        self.service_until = self.service_auth.expires - MIN_TOKEN_LIFE_SECONDS
+        return service

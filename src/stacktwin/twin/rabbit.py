@@ -129,7 +129,12 @@ class Broker:
                 self._inside(queue, now, done)
                 return done - now
             done = queue.free_at = start + cost
-            self._inside(queue, now, done)
+            inside = queue._in_queue
+            while inside and inside[0] <= now:
+                inside.popleft()
+            inside.append(done)
+            if len(inside) > queue.peak:
+                queue.peak = len(inside)
         else:  # a reply queue: its depth is the caller's outstanding calls, not tracked
             done = start + cost
         heapreplace(cores, done)
@@ -155,29 +160,29 @@ class ConnectionPool:
     ``Pool.get`` waits on a condition variable, woken in turn as connections come back.
     """
 
-    __slots__ = ("_free", "busy", "hold", "max_wait", "sends", "size", "waits")
+    __slots__ = ("_free", "hold", "max_wait", "sends", "size", "waits")
 
     def __init__(self, size: int, hold: float) -> None:
         self.size = size
         self.hold = hold
         self._free = [0.0] * size  # a heap: when each connection is next free
-        self.sends = 0
+        self.sends = 0  # each holds a connection ``hold`` s
         self.waits = 0  # "Connection pool limit exceeded"
         self.max_wait = 0.0
-        self.busy = 0.0  # connection-seconds held
 
     def acquire(self, now: float) -> float:
         """A send starts now: the seconds it waits for a connection."""
         free = self._free
-        start = free[0] if free[0] > now else now
-        heapreplace(free, start + self.hold)
         self.sends += 1
-        self.busy += self.hold
+        start = free[0]
+        if start <= now:  # a connection is free: the hot path
+            heapreplace(free, now + self.hold)
+            return 0.0
+        heapreplace(free, start + self.hold)
         wait = start - now
-        if wait > 0.0:
-            self.waits += 1
-            if wait > self.max_wait:
-                self.max_wait = wait
+        self.waits += 1
+        if wait > self.max_wait:
+            self.max_wait = wait
         return wait
 
 

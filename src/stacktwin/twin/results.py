@@ -134,7 +134,7 @@ def broker_stats(cloud: Cloud) -> dict[str, Any]:
             "mean_seconds": q.sojourn / q.messages if q.messages else 0.0,
         }
     pools = [p.rpc.conn_pool for p in (*n.rpc, *n.reports) if p.rpc and p.rpc.conn_pool]
-    held = sum(p.busy for p in pools)
+    held = sum(p.sends * p.hold for p in pools)
     return {
         "cores": broker.cores,
         "cores_utilisation": busy / (elapsed * broker.cores) if elapsed > 0 else 0.0,
