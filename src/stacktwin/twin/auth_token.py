@@ -67,8 +67,9 @@ class TokenCache:
         return len(entries)
 
     def get(self, token: str, now: float) -> bool:
-        """True on a hit (call :meth:`expire` first, as ``_FakeClient.get`` does)."""
-        if token in self.entries:
+        """True on a hit: an entry not yet expired (``now < timeout``, as ``_FakeClient.get``
+        keeps it); expired entries are dropped by :meth:`expire`."""
+        if self.entries.get(token, -1.0) > now:
             self.hits += 1
             return True
         self.misses += 1
@@ -76,6 +77,7 @@ class TokenCache:
 
     def set(self, token: str, now: float) -> None:
         """Cache a validated token for ``ttl`` seconds (``0``: for ever)."""
+        self.expire(now)  # memcached and the private dict forget expired entries
         expires = now + self.ttl if self.ttl else float("inf")
         self.entries[token] = expires
         if self.ttl:
@@ -89,9 +91,11 @@ class AuthToken:
         "cache",
         "cores",
         "counters",
+        "entries",
         "env",
         "hub",
         "keystone",
+        "private",
         "scan",
         "timeout",
     )
@@ -104,6 +108,8 @@ class AuthToken:
         self.counters: Counter[str] = ctx.counters
         self.keystone = keystone
         self.cache = cache
+        self.private = not cache.shared
+        self.entries = cache.entries  # the same dict, for the hot path
         self.hub = hub
         self.cores = cores
         self.scan = costs.auth_cache_scan_key
@@ -115,17 +121,14 @@ class AuthToken:
 
         A private cache always needs :meth:`authenticate`: its lookups cost CPU of the process.
         """
-        cache = self.cache
-        if not cache.shared:
+        if self.private:
             return False
-        order = cache.order
-        if order and self.env.now >= order[0][0]:
-            cache.expire(self.env.now)
-        entries = cache.entries
+        now = self.env.now
+        entries = self.entries
         for token in tokens:
-            if token not in entries:
+            if entries.get(token, -1.0) <= now:  # missing or expired
                 return False
-        cache.hits += len(tokens)
+        self.cache.hits += len(tokens)
         return True
 
     def authenticate(self, tokens: Tokens) -> Generator[Event | Timeout, Any, bool]:
@@ -146,7 +149,6 @@ class AuthToken:
                 self.hub.release(hub)
         for token in tokens:
             now = self.env.now
-            cache.expire(now)
             if cache.get(token, now):
                 continue
             ok = yield from self.keystone.validate(self.timeout)

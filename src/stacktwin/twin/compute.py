@@ -310,10 +310,11 @@ class Compute:
             start = env.now
             if self.instances > 0:
                 counters["nova.heal_refreshes"] += 1
+                # an admin context: _ADMIN_AUTH's token (renewed if due, once per refresh)
+                tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
                 for _ in range(calls):  # sequential GETs, each to the next API worker
-                    # NeutronCluster.api_get inlined (the hot path); an admin context: _ADMIN_AUTH
+                    # NeutronCluster.api_get inlined (the hot path)
                     counters["neutron.api.heal"] += 1
-                    tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
                     proc = neutron.api_process()
                     if proc.auth.cached(tokens) or (yield from proc.authenticate(tokens)):
                         yield from proc.work(cost)
