@@ -24,6 +24,7 @@ from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import Event, Timeout
 from stacktwin.twin.kernel.queueing import erlang_c_wait
 from stacktwin.twin.keystone import Keystone
+from stacktwin.twin.model import Twin
 from stacktwin.twin.results import TwinResult
 
 TTL = 300
@@ -204,3 +205,32 @@ def test_a_keystone_slower_than_the_timeout_fails_requests_with_503() -> None:
     fast = _run(_boots())
     assert "neutron.keystone_unavailable" not in fast.load
     assert fast.summary["outcomes"][Outcome.ERROR.value] == 0
+
+
+def test_token_cache_time_minus_one_validates_every_request() -> None:
+    result = _run(_heal_only(**{"neutron.keystone_authtoken.token_cache_time": -1}))
+    assert result.components["keystone"]["validations"] == result.load["neutron.api.heal"]
+    assert result.components["keystone"]["cache_hit_ratio"] == 0.0
+
+
+def test_a_private_cache_lookup_walks_every_key_on_the_workers_cpu() -> None:
+    sc = parse_scenario(
+        _heal_only(**{"nova.DEFAULT.heal_instance_info_cache_interval": -1, "duration": 10})
+    )
+    twin = Twin(sc)
+    proc = twin.cloud.neutron.api[0]
+    cache = proc.auth.cache
+    for k in range(10_000):
+        cache.set(f"t{k}", 0.0)
+    done: list[float] = []
+
+    def request() -> Generator[Event | Timeout, Any, None]:
+        ok = yield from proc.authenticate(("t1", "t2"))  # two hits, two walks of 10,000 keys
+        assert ok
+        done.append(twin.env.now)
+
+    twin.env.process(request())
+    twin.env.run(until=1.0)
+    assert done == [pytest.approx(2 * 10_000 * sc.model.costs.auth_cache_scan_key)]
+    assert proc.hub.stats()["granted"] == 1  # the walk held the process
+    assert cache.hits == 2

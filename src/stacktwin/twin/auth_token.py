@@ -39,10 +39,6 @@ from stacktwin.twin.keystone import Keystone, Tokens
 if TYPE_CHECKING:
     from collections import Counter
 
-KEYSTONE_UNAVAILABLE = 503
-"""``webob.exc.HTTPServiceUnavailable`` of ``fetch_token`` (``__init__.py:764``)."""
-
-
 class TokenCache:
     """The token cache of one API worker (private) or of the whole site (memcached)."""
 
