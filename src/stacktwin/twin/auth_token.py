@@ -29,8 +29,8 @@ real dict, at O(1) per lookup for the twin.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import Event, Resource, Timeout
@@ -38,6 +38,15 @@ from stacktwin.twin.keystone import Keystone, Tokens
 
 if TYPE_CHECKING:
     from collections import Counter
+
+
+class ApiWorker(Protocol):
+    """What the middleware needs of an API worker process (``NeutronProcess``)."""
+
+    hub: Resource
+    cores: Resource
+    auth: AuthToken
+
 
 class TokenCache:
     """The token cache of one API worker (private) or of the whole site (memcached)."""
@@ -153,3 +162,25 @@ class AuthToken:
                 return False
             cache.set(token, self.env.now)
         return True
+
+
+def install_auth_token(
+    ctx: Context, keystone: Keystone, workers: Sequence[ApiWorker]
+) -> list[TokenCache]:
+    """Put the middleware in front of each API worker; the token caches (one if memcached).
+
+    ``memcached_servers`` is a ListOpt: unset or empty, each worker caches in-process.
+    """
+    authtoken = ctx.scenario.neutron.keystone_authtoken
+    ttl = authtoken.token_cache_time
+    if authtoken.memcached_servers:
+        caches = [TokenCache(ttl, shared=True)]
+        for proc in workers:
+            proc.auth = AuthToken(ctx, keystone, caches[0], proc.hub, proc.cores)
+        return caches
+    caches = []
+    for proc in workers:
+        cache = TokenCache(ttl, shared=False)
+        caches.append(cache)
+        proc.auth = AuthToken(ctx, keystone, cache, proc.hub, proc.cores)
+    return caches

@@ -29,7 +29,7 @@ from itertools import cycle
 from typing import Any
 
 from stacktwin.boots import Milestone
-from stacktwin.twin.auth_token import AuthToken, TokenCache
+from stacktwin.twin.auth_token import AuthToken, install_auth_token
 from stacktwin.twin.context import Context
 from stacktwin.twin.db import DbPool
 from stacktwin.twin.kernel import Event, ProcessGenerator, Resource, Timeout
@@ -167,17 +167,9 @@ class NeutronCluster:
         for proc in self.rpc:
             assert proc.rpc is not None
             self.q_plugin.consumers.append(proc.rpc)
-        #: keystone, and the middleware's token cache: one memcached, or one per API worker
+        #: keystone, and the middleware's token caches: one memcached, or one per API worker
         self.keystone = Keystone(ctx)
-        authtoken = sc.neutron.keystone_authtoken
-        shared = bool(authtoken.memcached_servers)  # a ListOpt: "" is no server
-        memcached = TokenCache(authtoken.token_cache_time, shared=True)
-        self.token_caches = [memcached] if shared else []
-        for proc in self.api:
-            cache = memcached if shared else TokenCache(authtoken.token_cache_time, shared=False)
-            if not shared:
-                self.token_caches.append(cache)
-            proc.auth = AuthToken(ctx, self.keystone, cache, proc.hub, proc.cores)
+        self.token_caches = install_auth_token(ctx, self.keystone, self.api)
         # report processes first, then RPC processes: both consume q-reports-plugin
         for proc in (*self.reports, *self.rpc):
             assert proc.rpc is not None
