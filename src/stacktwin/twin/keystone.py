@@ -93,8 +93,13 @@ class Keystone:
         :func:`stacktwin.twin.rabbit.call`: no ``AnyOf`` per request).
         """
         self.validations += 1
-        if timeout is None:
-            yield from self.serve(self.validate_cost)
+        if timeout is None:  # serve() inlined: the common path
+            workers = self.workers
+            req = workers.request()
+            if not req.triggered:
+                yield req
+            yield Timeout(self.validate_cost * self._factor())
+            workers.release(req)
             return True
         env = self.ctx.env
         reply = Event(env)
