@@ -11,6 +11,8 @@ each source states. Hand check of the figures behind the pins:
 - kherox rpc_state_report_workers = 0: info (state reports ride on the RPC workers);
 - devstack's [conductor] workers = 2 (kherox, Mitaka): 1000 / (2 × 3) = 167 hosts per conductor
   worker (info, over 50);
+- kherox neutron.conf sets memcached_servers in [nova] (devstack's auth-token block): neutron
+  reads it only in [keystone_authtoken] (warning, input);
 - every set: no [neutron] timeout, so nova's Neutron calls have none (info).
 """
 
@@ -66,6 +68,8 @@ CASES: dict[str, tuple[str, list[str], list[tuple[str, str, str]]]] = {
         [
             ("critical", HEAL, "default in force for Stein"),
             ("warning", FIREWALL, "configs/kherox-devstack/ml2_conf.ini:307"),
+            # devstack writes the authtoken options into neutron's [nova] too: not read there
+            ("warning", "input", "configs/kherox-devstack/neutron.conf:950"),
             ("info", REPORTS, "configs/kherox-devstack/neutron.conf:3"),
             ("info", CONDUCTOR, "configs/kherox-devstack/nova-cpu.conf:72"),
         ],

@@ -93,7 +93,11 @@ def _value(opt: Option) -> str:
     if opt.type == "bool":
         return "False" if opt.effective_default(CURRENT) is True else "True"
     if opt.type == "str":
-        return {"firewall_driver": "openvswitch", "root_helper_daemon": "sudo rootwrapd"}[opt.name]
+        return {
+            "firewall_driver": "openvswitch",
+            "root_helper_daemon": "sudo rootwrapd",
+            "memcached_servers": "10.0.0.1:11211",
+        }[opt.name]
     if opt.type == "float":
         return "17.5"
     return "17"

@@ -75,8 +75,19 @@ def test_same_seed_same_numbers_other_seed_differs() -> None:
 
 
 def test_disabling_heal_removes_exactly_its_neutron_load() -> None:
-    on = run(small(duration=900))
-    off = run(small(**{"duration": 900, "nova.DEFAULT.heal_instance_info_cache_interval": -1}))
+    # a shared token cache: the middleware's lookups then hold no API process (a private
+    # cache's scan would add one grant per request, see tests/twin/test_keystone.py)
+    memcached = "neutron.keystone_authtoken.memcached_servers"
+    on = run(small(**{"duration": 900, memcached: "mc:11211"}))
+    off = run(
+        small(
+            **{
+                "duration": 900,
+                "nova.DEFAULT.heal_instance_info_cache_interval": -1,
+                memcached: "mc:11211",
+            }
+        )
+    )
     assert on.summary["outcomes"]["error"] == off.summary["outcomes"]["error"] == 0
     refreshes = on.load["nova.heal_refreshes"]
     # one refresh per host per interval over the run (1600 s incl. drain, 40 hosts, 60 s)

@@ -66,6 +66,77 @@ def oslo_messaging_rabbit_options(project: Project) -> tuple[Option, ...]:
     )
 
 
+def oslo_messaging_pool_options(project: Project, *, senders: str) -> tuple[Option, ...]:
+    """``[oslo_messaging_rabbit] rpc_conn_pool_size`` of ``project``; ``senders`` names the
+    processes that each own such a pool."""
+    return (
+        Option(
+            project,
+            "oslo_messaging_rabbit",
+            "rpc_conn_pool_size",
+            "int",
+            always(30),
+            minimum=1,
+            deprecated_names=(("DEFAULT", "rpc_conn_pool_size"),),
+            drives=f"broker connections each {senders} may send on at once (casts, calls, "
+            "replies); one more sender blocks and logs 'Connection pool limit exceeded'",
+            help="Size of RPC connection pool.",
+            reference="oslo.messaging 14.2.4 _drivers/base.py:24-28 (registered in "
+            "[oslo_messaging_rabbit] by impl_rabbit.py:1602); _drivers/pool.py:72-94 "
+            "Pool.get blocks when full; dossier §3.3 [C38][C39]",
+        ),
+    )
+
+
+def keystonemiddleware_options(project: Project) -> tuple[Option, ...]:
+    """``[keystone_authtoken]`` options of keystonemiddleware's ``auth_token`` in ``project``'s
+    API (the token cache and the timeout of a validation request to keystone)."""
+    return (
+        Option(
+            project,
+            "keystone_authtoken",
+            "memcached_servers",
+            "str",
+            always(None),
+            deprecated_names=(("keystone_authtoken", "memcache_servers"),),
+            drives=f"where each {project} API worker caches validated tokens: unset, a private "
+            "in-process dict per worker whose every lookup scans all its keys; set, one "
+            "memcached shared by every worker and host",
+            help="Optionally specify a list of memcached server(s) to use for caching. If left "
+            "undefined, tokens will instead be cached in-process.",
+            reference="keystonemiddleware 13.0.1 auth_token/_opts.py:71-75 (a ListOpt); "
+            "_cache.py:336-356 _FakeClient; kolla sets it [W8]; dossier §2.1 [C26][C27]",
+        ),
+        Option(
+            project,
+            "keystone_authtoken",
+            "token_cache_time",
+            "int",
+            always(300),
+            drives="seconds a validated token is served from the cache before keystone "
+            "validates it again; -1: every request validates",
+            help="In order to prevent excessive effort spent validating tokens, the middleware "
+            "caches previously-seen tokens for a configurable duration (in seconds). Set to -1 "
+            "to disable caching completely.",
+            reference="keystonemiddleware 13.0.1 auth_token/_opts.py:76-80; _cache.py:287 "
+            "(set with time=token_cache_time); dossier §2.1 [C26]",
+        ),
+        Option(
+            project,
+            "keystone_authtoken",
+            "http_connect_timeout",
+            "int",
+            always(None),
+            drives="seconds a validation request waits for keystone; then the API request "
+            "fails with 503 'The Keystone service is temporarily unavailable' (unset: it waits)",
+            help="Request timeout value for communicating with Identity API server.",
+            reference="keystonemiddleware 13.0.1 auth_token/_opts.py:48-50; "
+            "auth_token/__init__.py:755-765 (RequestTimeout -> HTTPServiceUnavailable); "
+            "dossier §2.1 [C25]",
+        ),
+    )
+
+
 def oslo_db_pool_options(
     project: Project, *, who: str, twin: bool, extra_sections: tuple[str, ...] = ()
 ) -> tuple[Option, ...]:

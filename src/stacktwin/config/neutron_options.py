@@ -8,8 +8,10 @@ Read from ``neutron/conf/service.py`` (13.0.0, 14.0.0, 28.0.0, 29.0.0), ``common
 from __future__ import annotations
 
 from stacktwin.config.library_options import (
+    keystonemiddleware_options,
     oslo_db_pool_options,
     oslo_messaging_options,
+    oslo_messaging_pool_options,
     oslo_messaging_rabbit_options,
 )
 from stacktwin.config.option import FIRST, LAST, DefaultRange, Derived, Option, always
@@ -168,4 +170,6 @@ NEUTRON_OPTIONS: tuple[Option, ...] = (
     *oslo_db_pool_options(
         "neutron", who="neutron process (API, RPC and report workers)", twin=True
     ),
+    *oslo_messaging_pool_options("neutron", senders="neutron RPC and report worker process"),
+    *keystonemiddleware_options("neutron"),
 )

@@ -150,6 +150,19 @@ NOVA_OPTIONS: tuple[Option, ...] = (
         "nova/conf/neutron.py register_ksa_opts)",
         twin=False,
     ),
+    Option(
+        "nova",
+        "service_user",
+        "send_service_user_token",
+        "bool",
+        always(False),
+        drives="nova-compute sends its own service token with every Neutron request beside "
+        "the user's or admin token: neutron's keystonemiddleware validates both (two keystone "
+        "validations on a cache miss)",
+        help="When True, if sending a user token to a REST API, also send a service token.",
+        reference="nova 27.1.0 nova/conf/service_token.py:29-31; nova/service_auth.py:33-55 "
+        "(the service auth cached process-wide); kolla sets it true [W8]; dossier §2.3 [C31]",
+    ),
     *oslo_messaging_rabbit_options("nova"),
     *oslo_messaging_options(
         "nova",

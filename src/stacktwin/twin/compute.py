@@ -30,6 +30,7 @@ from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.agent import OvsAgent
 from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import AnyOf, Interrupt, Process, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.keystone import ComputeTokens
 from stacktwin.twin.neutron import NeutronCluster
 from stacktwin.twin.notifier import NETWORK_CHANGED, VIF_PLUGGED, NovaEvent
 from stacktwin.twin.settings import heal_interval_default, neutron_calls_of
@@ -75,6 +76,7 @@ class Compute:
         "neutron",
         "reschedule",
         "rpc_exec",
+        "tokens",
         "vm_ports",
         "waiters",
     )
@@ -107,12 +109,15 @@ class Compute:
         self.generation = 0
         self.build_sem: Resource | None = None
         self.rpc_exec: Resource
-        self._fresh_process()
+        self.tokens: ComputeTokens
+        self._fresh_process(running=True)
         ctx.env.process(self._heal_loop(self.generation, first_run=True))
 
-    def _fresh_process(self) -> None:
+    def _fresh_process(self, running: bool) -> None:
         d = self.ctx.scenario.nova.DEFAULT
         env = self.ctx.env
+        # nova/network/neutron.py _ADMIN_AUTH, nova/service_auth.py _SERVICE_AUTH: per process
+        self.tokens = ComputeTokens(self.ctx, self.neutron.keystone, running=running)
         limit = d.max_concurrent_builds
         self.build_sem = Resource(env, limit, name="build") if limit else None
         self.rpc_exec = Resource(env, d.executor_thread_pool_size, name="compute.executor")
@@ -184,17 +189,30 @@ class Compute:
         self.in_flight.pop(state, None)
 
     def _allocate(self, state: BuildState) -> ProcessGenerator:
-        """``_allocate_network_async``: returns None, or why the allocation failed."""
+        """``_allocate_network_async``: returns None, or why the allocation failed.
+
+        Tokens as nova 27.1.0 ``allocate_for_instance`` chooses them (``nova/network/
+        neutron.py``): ports created with the user's client (1150, ``_create_ports_for_instance``),
+        bound with the admin client (1154, 1274), ``list_networks`` with the user's (449), the
+        network-info queries with the admin client (3225).  The user's token is the boot's.
+        """
         neutron = self.neutron
+        user = state.boot.instance  # the token of the user's POST /servers: one per boot
         for port in state.ports:
-            ok = yield from neutron.create_port(port)
+            tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
+            ok = yield from neutron.create_port(port, tokens)
             if not ok:
                 return NEUTRON_API_ERROR
-            failure = yield from neutron.update_port_binding(port, self.host)
+            tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
+            failure = yield from neutron.update_port_binding(port, self.host, tokens)
             if failure is not None:
                 return failure
-        for _ in range(self.boot_gets):
-            ok = yield from neutron.api_get("boot")
+        for i in range(self.boot_gets):
+            if i == 0:
+                tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
+            else:
+                tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
+            ok = yield from neutron.api_get("boot", tokens)
             if not ok:
                 return NEUTRON_API_ERROR
         return None
@@ -219,9 +237,11 @@ class Compute:
         self.in_flight[state] = None  # tearing down: a restart lets the deletions finish
         state.boot.reason = reason
         cleaned = True
+        user = state.boot.instance  # deallocate_for_instance: the user's client
         for port in state.ports:
             if port.status != "DELETED":
-                cleaned = (yield from self.neutron.delete_port(port)) and cleaned
+                tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
+                cleaned = (yield from self.neutron.delete_port(port, tokens)) and cleaned
         self.in_flight.pop(state, None)
         if state.boot.outcome is not Outcome.UNKNOWN:
             return  # nova-compute restarted meanwhile: the instance is already ERROR
@@ -245,7 +265,9 @@ class Compute:
                 self.agent.port_unplugged(port)
         for port in state.ports:
             if port.status != "DELETED":
-                yield from self.neutron.delete_port(port)
+                user = state.boot.instance
+                tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
+                yield from self.neutron.delete_port(port, tokens)
         state.finish(Outcome.ERROR, ctx.env.now, reason)
         self.in_flight.pop(state, None)
 
@@ -261,7 +283,8 @@ class Compute:
             for name, port in events:
                 if name == NETWORK_CHANGED:
                     for _ in range(self.changed_gets):
-                        yield from self.neutron.api_get("network-changed")
+                        tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
+                        yield from self.neutron.api_get("network-changed", tokens)
                 else:
                     yield Timeout(ctx.service(ctx.costs.compute_event_dispatch, "compute"))
                     if name == VIF_PLUGGED:
@@ -299,8 +322,10 @@ class Compute:
             yield Timeout(ctx.service(ctx.costs.compute_destroy, "compute"))
             for port in ports:
                 self.agent.port_unplugged(port)
-            for port in ports:
-                yield from self.neutron.delete_port(port)
+            user = self.neutron.keystone.new_token("user")  # the DELETE /servers request's
+            for port in ports:  # deallocate_for_instance: the user's client (neutron.py:1784)
+                tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
+                yield from self.neutron.delete_port(port, tokens)
         ctx.counters["nova.deleted"] += 1
 
     # -- heal -------------------------------------------------------------------------------------
@@ -329,9 +354,14 @@ class Compute:
             start = env.now
             if self.instances > 0:
                 counters["nova.heal_refreshes"] += 1
+                # an admin context: _ADMIN_AUTH's token (renewed if due, once per refresh)
+                tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
                 for _ in range(calls):  # sequential GETs, each to the next API worker
+                    # NeutronCluster.api_get inlined (the hot path)
                     counters["neutron.api.heal"] += 1
-                    yield from neutron.api_process().work(cost)
+                    proc = neutron.api_process()
+                    if proc.auth.cached(tokens) or (yield from proc.authenticate(tokens)):
+                        yield from proc.work(cost)
             wait = start + interval - env.now
             if wait > 0:
                 yield Timeout(wait)
@@ -348,5 +378,5 @@ class Compute:
             state.finish(Outcome.ERROR, ctx.env.now, RESTARTED)
         self.in_flight.clear()
         self.waiters.clear()
-        self._fresh_process()
+        self._fresh_process(running=False)
         ctx.env.process(self._heal_loop(self.generation, first_run=False))

@@ -127,6 +127,42 @@ class Costs(BaseModel):
         0.1, ge=0, description="assumption: dhcp_ready_on_ports, provisioning_complete(DHCP)"
     )
     rabbit_latency: float = Field(0.002, ge=0, description="assumption: broker hop on a LAN (ms)")
+    rabbit_message: float = Field(
+        0.0001,
+        ge=0,
+        description="prior: broker CPU per message in one queue's Erlang process (routing, "
+        "enqueue, deliver, ack): ~10k msg/s published into one queue on an 8-core E5-2650v2 "
+        "[W32]; 50k/s is the best case quoted by CloudAMQP [W31]; calibrate",
+    )
+    rabbit_send: float = Field(
+        0.0005,
+        ge=0,
+        description="assumption: a sender holds a pooled broker connection for this long per "
+        "message (kombu serialise + socket write, no publisher confirms); the pool is "
+        "rpc_conn_pool_size [C38][C39]",
+    )
+    # -- keystone (keystonemiddleware auth_token in neutron's API workers) -----------------------
+    keystone_validate: float = Field(
+        0.0173,
+        ge=0,
+        description="prior: keystone CPU per GET /v3/auth/tokens, 17.3 ms with 10-10,000 "
+        "revocation events in the bug 1524030 fix benchmark (44.9 ms worst) [W26]; "
+        "hardware not stated; calibrate",
+    )
+    keystone_issue: float = Field(
+        0.05,
+        ge=0,
+        description="assumption: keystone CPU per POST /v3/auth/tokens (password check + "
+        "Fernet token); Fernet is 'way slower' than UUID [W27], no figure for a modern "
+        "keystone in the dossier: about 3 validations",
+    )
+    auth_cache_scan_key: float = Field(
+        4e-8,
+        ge=0,
+        description="measured: CPU per cached token of the private cache's get() (a replica "
+        "of keystonemiddleware 13.0.1 _cache.py:345-356 _FakeClient.get, which scans every "
+        "key) on the dev machine, CPython 3.11: 37-43 ns per key at 100-5,000 keys",
+    )
     # -- agents --------------------------------------------------------------------------------
     agent_iteration: float = Field(
         0.007, ge=0, description="dessertlab: idle rpc_loop 'Elapsed:0.006-0.008'"

@@ -28,9 +28,11 @@ from itertools import cycle
 from typing import Any
 
 from stacktwin.boots import Milestone
+from stacktwin.twin.auth_token import AuthToken, install_auth_token
 from stacktwin.twin.context import Context
 from stacktwin.twin.db import DbPool
 from stacktwin.twin.kernel import Event, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.keystone import Keystone, Tokens
 from stacktwin.twin.notifier import (
     NETWORK_CHANGED,
     VIF_DELETED,
@@ -38,7 +40,7 @@ from stacktwin.twin.notifier import (
     Notifier,
     PostEvents,
 )
-from stacktwin.twin.rabbit import RpcServer, Topic
+from stacktwin.twin.rabbit import Broker, RpcServer, Topic
 from stacktwin.twin.settings import neutron_api_workers_default, neutron_rpc_workers_default
 from stacktwin.twin.state import (
     DHCP_BLOCK,
@@ -60,6 +62,7 @@ class NeutronProcess:
     __slots__ = (
         "_db_fraction",
         "_factor",
+        "auth",
         "cores",
         "ctx",
         "db",
@@ -121,6 +124,12 @@ class NeutronProcess:
         db.checkin(conn)
         return True
 
+    auth: AuthToken  # API processes: keystonemiddleware in front (NeutronCluster sets it)
+
+    def authenticate(self, tokens: Tokens) -> Work:
+        """keystonemiddleware ``auth_token`` for one request (:mod:`.auth_token`); False: 503."""
+        return (yield from self.auth.authenticate(tokens))
+
 
 class NeutronCluster:
     """All neutron-server nodes, their processes and the two RPC topics they consume."""
@@ -137,9 +146,14 @@ class NeutronCluster:
             sc.release, cloud.neutron_server_cores, cloud.neutron_server_ram_gib
         )
         self.report_workers = d.rpc_state_report_workers
-        latency = ctx.costs.rabbit_latency
-        self.q_plugin = Topic(ctx.env, "q-plugin", latency)
-        self.q_reports = Topic(ctx.env, "q-reports-plugin", latency)
+        costs = ctx.costs
+        self.broker = Broker(
+            ctx.env, cloud.rabbit_cores, costs.rabbit_message, costs.rabbit_latency,
+            ctx.factors("rabbit"), ctx.counters,
+        )  # fmt: skip
+        pool = sc.neutron.oslo_messaging_rabbit.rpc_conn_pool_size
+        self.q_plugin = Topic(self.broker, "q-plugin", pool, costs.rabbit_send)
+        self.q_reports = Topic(self.broker, "q-reports-plugin", pool, costs.rabbit_send)
         self.node_cores: list[Resource] = []
         self.api: list[NeutronProcess] = []
         self.rpc: list[NeutronProcess] = []
@@ -158,6 +172,9 @@ class NeutronCluster:
         for proc in self.rpc:
             assert proc.rpc is not None
             self.q_plugin.consumers.append(proc.rpc)
+        #: keystone, and the middleware's token caches: one memcached, or one per API worker
+        self.keystone = Keystone(ctx)
+        self.token_caches = install_auth_token(ctx, self.keystone, self.api)
         # report processes first, then RPC processes: both consume q-reports-plugin
         for proc in (*self.reports, *self.rpc):
             assert proc.rpc is not None
@@ -183,22 +200,28 @@ class NeutronCluster:
         self._dhcp_deleted.append(port_deleted)
 
     # -- the REST API ----------------------------------------------------------------------------
-    def api_get(self, origin: str) -> Work:
+    def api_get(self, origin: str, tokens: Tokens) -> Work:
         """One GET (list/show) from nova; ``origin`` says which nova code path asked."""
         self.ctx.counters[f"neutron.api.{origin}"] += 1
-        return (yield from self.api_process().work(self.ctx.costs.neutron_get))
+        proc = self.api_process()
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
+            return False
+        return (yield from proc.work(self.ctx.costs.neutron_get))
 
-    def create_port(self, port: Port) -> Work:
+    def create_port(self, port: Port, tokens: Tokens) -> Work:
         """``POST /v2.0/ports`` by nova: DHCP provisioning block, DHCP agent told."""
         self.ctx.counters["neutron.api.boot"] += 1
-        ok = yield from self.api_process().work(self.ctx.costs.neutron_create_port)
+        proc = self.api_process()
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
+            return False
+        ok = yield from proc.work(self.ctx.costs.neutron_create_port)
         if ok:
             port.blocks |= DHCP_BLOCK
             self._dhcp[port.network % len(self._dhcp)](port)
         return ok
 
     def update_port_binding(
-        self, port: Port, host: int
+        self, port: Port, host: int, tokens: Tokens
     ) -> Generator[Event | Timeout, Any, str | None]:
         """``PUT /v2.0/ports/<id>`` with ``binding:host_id``: bind to a live agent, L2 block.
 
@@ -209,6 +232,8 @@ class NeutronCluster:
         ctx = self.ctx
         ctx.counters["neutron.api.boot"] += 1
         proc = self.api_process()
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
+            return "neutron_api_error"
         ok = yield from proc.work(ctx.costs.neutron_update_port_binding)
         if not ok:
             return NEUTRON_API_ERROR
@@ -224,10 +249,12 @@ class NeutronCluster:
         proc.notifier.queue_event(NETWORK_CHANGED, port)
         return None
 
-    def delete_port(self, port: Port | None) -> Work:
+    def delete_port(self, port: Port | None, tokens: Tokens) -> Work:
         """``DELETE /v2.0/ports/<id>``: ``network-vif-deleted`` to nova."""
         self.ctx.counters["neutron.api.delete"] += 1
         proc = self.api_process()
+        if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
+            return False
         ok = yield from proc.work(self.ctx.costs.neutron_delete_port)
         if ok:
             # port_delete_end to the network's DHCP agent (a port of a VM running before the

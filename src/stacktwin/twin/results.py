@@ -110,11 +110,67 @@ def collect_components(cloud: Cloud) -> dict[str, dict[str, Any]]:
         "heal_calls_per_refresh": cloud.heal_calls,
         "build_semaphore": group_stats(c.build_sem for c in cloud.computes if c.build_sem),
     }
-    out["rabbit"] = {
-        "q-plugin": n.q_plugin.published,
-        "q-reports-plugin": n.q_reports.published,
-    }
+    out["rabbit"] = broker_stats(cloud)
+    out["keystone"] = keystone_stats(cloud)
     out["notifiers"] = {"posts": sum(p.notifier.batches for p in (*n.api, *n.rpc, *n.reports))}
+    return out
+
+
+def broker_stats(cloud: Cloud) -> dict[str, Any]:
+    """The RabbitMQ node: per queue messages, utilisation of its core, mean and peak depth and
+    mean time in the broker; the cores; the senders' connection pools."""
+    n = cloud.neutron
+    broker = n.broker
+    elapsed = cloud.env.now
+    queues: dict[str, Any] = {}
+    busy = 0.0
+    for name, q in broker.queues.items():
+        busy += q.busy
+        queues[name] = {
+            "messages": q.messages,
+            "utilisation": q.busy / elapsed if elapsed > 0 else 0.0,
+            "mean_queue": q.sojourn / elapsed if elapsed > 0 else 0.0,  # Little: L = sum W / T
+            "peak_queue": q.peak,
+            "mean_seconds": q.sojourn / q.messages if q.messages else 0.0,
+        }
+    pools = [p.rpc.conn_pool for p in (*n.rpc, *n.reports) if p.rpc and p.rpc.conn_pool]
+    held = sum(p.sends * p.hold for p in pools)
+    return {
+        "cores": broker.cores,
+        "cores_utilisation": busy / (elapsed * broker.cores) if elapsed > 0 else 0.0,
+        "queues": queues,
+        "conn_pools": {
+            "count": len(pools),
+            "size": max((p.size for p in pools), default=0),
+            "utilisation": held / (elapsed * sum(p.size for p in pools)) if pools else 0.0,
+            "sends": sum(p.sends for p in pools),
+            "limit_exceeded": sum(p.waits for p in pools),
+            "max_wait": max((p.max_wait for p in pools), default=0.0),
+        },
+    }
+
+
+def keystone_stats(cloud: Cloud) -> dict[str, Any]:
+    """keystone's servers, its validations and issues, and neutron's token caches."""
+    n = cloud.neutron
+    ks = n.keystone
+    elapsed = cloud.env.now
+    hits = sum(c.hits for c in n.token_caches)
+    misses = sum(c.misses for c in n.token_caches)
+    out = group_stats([ks.workers])
+    out.update(
+        {
+            "validations": ks.validations,
+            "validations_per_s": ks.validations / elapsed if elapsed > 0 else 0.0,
+            "token_issues": ks.issues,
+            "validation_timeouts": ks.timeouts,
+            "cache": "memcached"
+            if len(n.token_caches) == 1 and n.token_caches[0].shared
+            else "per-worker",
+            "cache_hit_ratio": hits / (hits + misses) if hits + misses else 0.0,
+            "cached_tokens": sum(len(c.entries) for c in n.token_caches),
+        }
+    )
     return out
 
 
@@ -135,6 +191,9 @@ class Sampler:
         "agents_busy",
         "agent_backlog_max",
         "boots_waiting_vif",
+        "keystone_busy",
+        "keystone_queue",
+        "broker_queue",
     )
 
     def __init__(self, cloud: Cloud) -> None:
@@ -179,6 +238,11 @@ class Sampler:
         s["agents_busy"].append(sum(map(_BUSY, agents)))
         s["agent_backlog_max"].append(max(backlogs, default=0))
         s["boots_waiting_vif"].append(sum(map(len, map(_WAITERS, cloud.computes))))
+        keystone = n.keystone.workers
+        s["keystone_busy"].append(keystone.users)
+        s["keystone_queue"].append(keystone.waiting)
+        now = cloud.env.now
+        s["broker_queue"].append(sum(q.depth(now) for q in n.broker.queues.values()))
 
 
 _ADDED, _UPDATED, _REMOVED, _BUSY = map(attrgetter, ("added", "updated", "removed", "busy"))

@@ -75,6 +75,40 @@ class Cloud(_Strict):
         description="assumption: Neutron networks the booted VMs' ports are on (round robin); "
         "a DHCP agent configures the ports of one network one at a time",
     )
+    keystone_nodes: int = Field(
+        3,
+        ge=1,
+        description="nodes running keystone behind the load balancer; assumption: one per "
+        "controller, as nova_api_nodes",
+    )
+    keystone_processes: int = Field(
+        5,
+        ge=1,
+        description="keystone WSGI processes per node: kolla-ansible wsgi-keystone.conf "
+        "'processes={{ keystone_api_workers }}', which defaults to openstack_service_workers "
+        "= min(vCPUs, 5) [W8]",
+    )
+    keystone_threads: int = Field(
+        1,
+        ge=1,
+        description="threads per keystone WSGI process: kolla-ansible wsgi-keystone.conf "
+        "'threads=1' [W8]; keystone serves nodes x processes x threads validations at once",
+    )
+    keystone_token_expiration: float = Field(
+        3600.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="keystone [token] expiration, seconds a token lives: 3600 [W30]; "
+        "keystoneauth renews a token 120 s before it expires [C30]",
+        allow_inf_nan=False,
+    )
+    rabbit_cores: int = Field(
+        8,
+        ge=1,
+        description="cores of the RabbitMQ node shared by its queues (each queue one Erlang "
+        "process, one core at most [W31]); assumption: the 1,000-compute test's broker "
+        "peaked at 21 GHz [W15], ~8 cores of 2.6 GHz",
+    )
     remote_sg_members: int = Field(
         0,
         ge=0,

@@ -100,12 +100,19 @@ class NovaScheduler(_Section):
     max_attempts: int = catalogued("nova", "scheduler", "max_attempts")
 
 
+class NovaServiceUser(_Section):
+    """nova.conf ``[service_user]`` (nova-compute's service token)."""
+
+    send_service_user_token: bool = catalogued("nova", "service_user", "send_service_user_token")
+
+
 class NovaSettings(_Section):
     """nova.conf sections the twin reads."""
 
     DEFAULT: NovaDefault = Field(default_factory=NovaDefault)
     conductor: NovaConductor = Field(default_factory=NovaConductor)
     scheduler: NovaScheduler = Field(default_factory=NovaScheduler)
+    service_user: NovaServiceUser = Field(default_factory=NovaServiceUser)
 
 
 class NeutronDefault(_Section):
@@ -136,6 +143,22 @@ class NeutronDatabase(_Section):
     pool_timeout: int = catalogued("neutron", "database", "pool_timeout", ge=1)
 
 
+class NeutronRabbit(_Section):
+    """neutron.conf ``[oslo_messaging_rabbit]``."""
+
+    rpc_conn_pool_size: int = catalogued("neutron", "oslo_messaging_rabbit", "rpc_conn_pool_size")
+
+
+class NeutronKeystoneAuthtoken(_Section):
+    """neutron.conf ``[keystone_authtoken]`` (keystonemiddleware ``auth_token``)."""
+
+    memcached_servers: str | None = catalogued("neutron", "keystone_authtoken", "memcached_servers")
+    token_cache_time: int = catalogued("neutron", "keystone_authtoken", "token_cache_time")
+    http_connect_timeout: int | None = catalogued(
+        "neutron", "keystone_authtoken", "http_connect_timeout", ge=1
+    )
+
+
 class NeutronAgent(_Section):
     """``[agent]`` of the OVS agent configuration."""
 
@@ -157,6 +180,8 @@ class NeutronSettings(_Section):
 
     DEFAULT: NeutronDefault = Field(default_factory=NeutronDefault)
     database: NeutronDatabase = Field(default_factory=NeutronDatabase)
+    oslo_messaging_rabbit: NeutronRabbit = Field(default_factory=NeutronRabbit)
+    keystone_authtoken: NeutronKeystoneAuthtoken = Field(default_factory=NeutronKeystoneAuthtoken)
     agent: NeutronAgent = Field(default_factory=NeutronAgent)
     securitygroup: NeutronSecurityGroup = Field(default_factory=NeutronSecurityGroup)
 
