@@ -24,9 +24,12 @@ the teardown of a build that was already failing (its port deletions) completes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.agent import OvsAgent
 from stacktwin.twin.context import Context
+from stacktwin.twin.dbcalls import HEAL_LOOKUPS, HEAL_SAVES
 from stacktwin.twin.kernel import AnyOf, Interrupt, Process, ProcessGenerator, Resource, Timeout
 from stacktwin.twin.neutron import NeutronCluster
 from stacktwin.twin.notifier import NETWORK_CHANGED, VIF_PLUGGED, NovaEvent
@@ -62,6 +65,7 @@ class Compute:
         "ctx",
         "generation",
         "heal_calls",
+        "heal_conductor",
         "heal_interval",
         "host",
         "in_flight",
@@ -87,6 +91,8 @@ class Compute:
         self.neutron = neutron
         self.agent = agent
         self.heal_interval, self.heal_calls = heal
+        #: heal's conductor RPC calls (``Conductor.heal_rpcs``), set when the cloud is wired
+        self.heal_conductor: Callable[[int], ProcessGenerator] | None = None
         calls, ports = neutron_calls_of(ctx.scenario.release), ctx.scenario.cloud.ports_per_vm
         self.boot_gets = calls.boot_gets(ports)  # list_networks + the network-info query set
         self.changed_gets = calls.network_changed(ports)
@@ -184,8 +190,8 @@ class Compute:
             failure = yield from neutron.update_port_binding(port, self.host)
             if failure is not None:
                 return failure
-        for _ in range(self.boot_gets):
-            ok = yield from neutron.api_get("boot")
+        for i in range(self.boot_gets):
+            ok = yield from neutron.api_get("boot", i)
             if not ok:
                 return "neutron_api_error"
         return None
@@ -218,8 +224,8 @@ class Compute:
             yield req
             for name, port in events:
                 if name == NETWORK_CHANGED:
-                    for _ in range(self.changed_gets):
-                        yield from self.neutron.api_get("network-changed")
+                    for i in range(self.changed_gets):
+                        yield from self.neutron.api_get("network-changed", i)
                 else:
                     yield Timeout(ctx.service(ctx.costs.compute_event_dispatch, "compute"))
                     if name == VIF_PLUGGED:
@@ -279,17 +285,22 @@ class Compute:
             # [0, periodic_fuzzy_delay] (nova/service.py Service.start): whichever is later
             fuzzy = ctx.scenario.nova.DEFAULT.periodic_fuzzy_delay
             yield Timeout(max(interval, rng.uniform(0.0, fuzzy)))
-        calls = self.heal_calls
         neutron = self.neutron
+        gets = neutron.gets["heal"]  # the heal_calls GETs of a refresh, in order
         cost = ctx.costs.neutron_get
         counters = ctx.counters
         while generation == self.generation:
             start = env.now
             if self.instances > 0:
                 counters["nova.heal_refreshes"] += 1
-                for _ in range(calls):  # sequential GETs, each to the next API worker
+                conductor = self.heal_conductor
+                if conductor is not None:
+                    yield from conductor(HEAL_LOOKUPS)
+                for call in gets:  # sequential GETs, each to the next API worker
                     counters["neutron.api.heal"] += 1
-                    yield from neutron.api_process().work(cost)
+                    yield from neutron.api_process().work(cost, call)
+                if conductor is not None:
+                    yield from conductor(HEAL_SAVES)
             wait = start + interval - env.now
             if wait > 0:
                 yield Timeout(wait)

@@ -94,11 +94,21 @@ class NovaConductor(_Section):
     workers: int | None = by_release("nova", "conductor", "workers", ge=1)
 
 
+class NovaDatabase(_Section):
+    """nova.conf ``[database]``: the QueuePool of each nova-conductor process (cell DB)."""
+
+    max_pool_size: int = catalogued("nova", "database", "max_pool_size", ge=0)
+    max_overflow: int = catalogued("nova", "database", "max_overflow", ge=-1)
+    pool_timeout: int = catalogued("nova", "database", "pool_timeout", ge=1)
+    connection_recycle_time: int = catalogued("nova", "database", "connection_recycle_time")
+
+
 class NovaSettings(_Section):
     """nova.conf sections the twin reads."""
 
     DEFAULT: NovaDefault = Field(default_factory=NovaDefault)
     conductor: NovaConductor = Field(default_factory=NovaConductor)
+    database: NovaDatabase = Field(default_factory=NovaDatabase)
 
 
 class NeutronDefault(_Section):
@@ -127,6 +137,7 @@ class NeutronDatabase(_Section):
     max_pool_size: int = catalogued("neutron", "database", "max_pool_size", ge=0)
     max_overflow: int = catalogued("neutron", "database", "max_overflow", ge=-1)
     pool_timeout: int = catalogued("neutron", "database", "pool_timeout", ge=1)
+    connection_recycle_time: int = catalogued("neutron", "database", "connection_recycle_time")
 
 
 class NeutronAgent(_Section):
