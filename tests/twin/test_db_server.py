@@ -19,8 +19,8 @@ from collections.abc import Callable
 import pytest
 
 from stacktwin.twin.db import UNCONNECTED, QueuePool
-from stacktwin.twin.dbserver import DbServer
-from stacktwin.twin.kernel import Environment, Event
+from stacktwin.twin.dbserver import DbServer, wait
+from stacktwin.twin.kernel import Environment, ProcessGenerator
 from stacktwin.twin.kernel.queueing import erlang_c_wait
 
 
@@ -34,14 +34,13 @@ def _ps_run(
     total = [0.0]
     left = [jobs]
 
-    def arrive(_: object) -> None:
+    def customer() -> ProcessGenerator:
         start = env.now
-        ev = server.run(work(rng))
+        yield from wait(server.run(work(rng)))
+        total[0] += env.now - start
 
-        def done(_: Event) -> None:
-            total[0] += env.now - start
-
-        ev.callbacks.append(done)
+    def arrive(_: object) -> None:
+        env.process(customer())
         left[0] -= 1
         if left[0]:
             env.schedule(rng.expovariate(lam), arrive)

@@ -42,8 +42,9 @@ from stacktwin.twin.kernel import BaseEnvironment, Event
 
 UNCONNECTED = float("-inf")
 """The record of a connection not (or no longer) open: older than any recycle horizon."""
-NEVER_STALE = -sys.float_info.max
-"""The horizon when recycling is off: only :data:`UNCONNECTED` records are older."""
+NEVER = sys.float_info.max
+"""The recycle time when recycling is off: ``now - NEVER`` is older than any opened record and
+younger than :data:`UNCONNECTED`."""
 
 
 class QueuePool:
@@ -81,7 +82,8 @@ class QueuePool:
         self.overflow = -pool_size
         self.max_overflow = -1 if pool_size == 0 else max_overflow
         self.timeout = float(timeout)
-        self.recycle = float(recycle)  # connection_recycle_time; < 0: never
+        #: connection_recycle_time (< 0: never, kept as a horizon no record is older than)
+        self.recycle = float(recycle) if recycle >= 0 else NEVER
         self.idle: deque[float] = deque()
         self.waiters: deque[tuple[Event, float]] = deque()  # (event, since when)
         self.created = 0  # records handed out to be opened (new connections)
@@ -104,9 +106,13 @@ class QueuePool:
         The event's value is the record a check-in handed over, or None after
         ``pool_timeout`` (the ``TimeoutError`` of ``_do_get``).
         """
-        self._tick()
-        self.checkouts += 1
+        now = self.env.now  # _tick, inlined: the hot path
+        dt = now - self._t
         idle = self.idle
+        if dt:
+            self._area += dt * (self.size + self.overflow - len(idle))
+            self._t = now
+        self.checkouts += 1
         if idle:
             return idle.popleft()
         overflow = self.overflow
@@ -158,12 +164,16 @@ class QueuePool:
 
     def stale_before(self) -> float:
         """Records opened before this time are closed and reopened at checkout."""
-        recycle = self.recycle
-        return self.env.now - recycle if recycle >= 0 else NEVER_STALE
+        recycle = self.recycle  # NEVER when off: then only UNCONNECTED records are stale
+        return self.env.now - recycle
 
     def checkin(self, rec: float) -> bool:
         """Return a record: to the first waiter, to the queue, or closed. True if closed."""
-        self._tick()
+        now = self.env.now  # _tick, inlined: the hot path
+        dt = now - self._t
+        if dt:
+            self._area += dt * (self.size + self.overflow - len(self.idle))
+            self._t = now
         waiters = self.waiters
         if waiters:  # each waiter leaves the queue when served or when its patience ends
             ev, since = waiters.popleft()

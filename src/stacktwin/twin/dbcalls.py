@@ -24,7 +24,7 @@ from functools import lru_cache
 from stacktwin.config.calls import NeutronCalls
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: hashed on the hot path (DbSite.plan)
 class DbCall:
     """The DB work of one call: ``statements`` sent in ``transactions`` checkouts."""
 

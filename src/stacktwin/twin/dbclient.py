@@ -105,17 +105,22 @@ def run_call(  # noqa: C901 -- the hot path, inlined on purpose (benchmarks/twin
     hub: Resource | None,
     cores: Resource | None,
     cpu: float,
-    call: DbCall,
+    plan: Plan,
     prefix: str,
+    reply: float = 0.0,
 ) -> Steps:
-    """Run ``call`` with ``cpu`` seconds of CPU spread over its transactions; False if it failed.
+    """Run a call (its :meth:`DbSite.plan`) with ``cpu`` seconds of CPU spread over its
+    transactions; False if it failed.
 
     ``hub`` and ``cores`` are the process and the node's cores the CPU needs (None: the CPU is a
-    plain delay, e.g. inside a nova-conductor worker already held); ``prefix`` names the
-    counters (``neutron.db_pool_timeouts``).
+    plain delay, e.g. inside a nova-conductor worker already held, taken after the
+    transaction's statements, in the same wake-up); ``prefix`` names the
+    counters (``neutron.db_pool_timeouts``); ``reply`` is a delay after the last transaction
+    (an RPC reply's broker hop), folded into its wake-up.
     """
-    txns, work, latency, _, write = site.plan(call)
+    txns, work, latency, _, write = plan
     server = site.server
+    env = server.env
     cpu_each = cpu / txns
     attempt = 0
     done = 0
@@ -128,7 +133,7 @@ def run_call(  # noqa: C901 -- the hot path, inlined on purpose (benchmarks/twin
                 site.counters[f"{prefix}.db_pool_timeouts"] += 1
                 return False
         work_cpu = cpu_each
-        if rec < pool.stale_before():
+        if rec < env.now - pool.recycle:
             # -- open the connection (a new record, or recycled: closed first); beyond
             # max_connections the server refuses (1040): _dec_overflow, re-raised, no retry
             if rec != UNCONNECTED:
@@ -138,25 +143,31 @@ def run_call(  # noqa: C901 -- the hot path, inlined on purpose (benchmarks/twin
                 pool.open_failed()
                 site.counters[f"{prefix}.db_1040"] += 1
                 return False
-            yield server.run(site.connect_server_cpu, site.connect_latency)
+            job = server.run(site.connect_server_cpu, site.connect_latency)
+            yield job[0]
+            if job[2] is not None and job[2] is not job[0]:
+                yield job[2]
             work_cpu += site.connect_client_cpu  # the handshake's client side, in the worker
             rec = site.ctx.env.now
         # -- the transaction's CPU in the worker, holding the connection
-        if work_cpu > 0.0:
-            if hub is not None and cores is not None:
-                h = hub.request()
-                if not h.triggered:
-                    yield h
-                core = cores.request()
-                if not core.triggered:
-                    yield core
-                yield Timeout(work_cpu)
-                cores.release(core)
-                hub.release(h)
-            else:
-                yield Timeout(work_cpu)
+        wake = latency + reply if done == txns - 1 else latency
+        if hub is None or cores is None:
+            wake += work_cpu  # a plain delay (a worker already held): after the statements
+        elif work_cpu > 0.0:
+            h = hub.request()
+            if not h.triggered:
+                yield h
+            core = cores.request()
+            if not core.triggered:
+                yield core
+            yield Timeout(work_cpu)
+            cores.release(core)
+            hub.release(h)
         # -- the statements on the server
-        yield server.run(work, latency)
+        job = server.run(work, wake)
+        yield job[0]
+        if job[2] is not None and job[2] is not job[0]:
+            yield job[2]  # slowed down by sharing after it started
         if pool.checkin(rec):
             server.disconnect()
         if write and site.deadlock_p and site.rng.random() < site.deadlock_p:

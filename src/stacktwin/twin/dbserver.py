@@ -9,13 +9,29 @@ jobs on ``c`` cores each progresses at rate ``min(1, c / n)`` — with ``n <= c`
 full speed, beyond that all slow down alike.
 
 A *job* is one transaction's server CPU (the sum of its statements, the checkout ping, the
-commit: :mod:`stacktwin.twin.dbcalls`), never one event per statement.  The PS bookkeeping is
-in virtual time: ``V`` grows at the per-job rate, a job arriving with work ``w`` when the clock
-of virtual time reads ``V0`` leaves when ``V`` reaches ``V0 + w``, so jobs leave in the order
-of these tags (a heap): O(log n) per arrival and departure, one timer for the next departure
-(a stale timer is recognised by its generation and ignored).  When a job leaves its caller
-resumes ``latency`` seconds later (the network round trips of its statements), with no extra
-event of its own.
+commit: :mod:`stacktwin.twin.dbcalls`), never one event per statement.  Its caller resumes
+``latency`` seconds after it leaves (the network round trips of its statements).  The
+bookkeeping has two regimes, exact in both:
+
+* **unshared** (at most ``c`` jobs): every job runs at full speed, so it leaves at
+  ``arrival + work``, known at once.  The caller waits a plain :class:`Timeout` of ``work +
+  latency`` (one event per transaction, as a delay costs), and the server pops the jobs that
+  have left from a heap of leave times whenever it is next asked (a lazy departure: nothing
+  can change before someone arrives);
+* **shared** (more than ``c`` jobs): in virtual time.  ``V`` grows at the per-job rate
+  ``min(1, c/n)``; a job with ``w`` left when ``V`` reads ``V0`` leaves when ``V`` reaches
+  ``V0 + w``, so jobs leave in the order of these tags (a heap): O(log n) per arrival and
+  departure, one timer for the next departure (a stale timer is recognised by its generation).
+
+An arrival that makes the ``c + 1``-th job moves the jobs still in service to virtual time,
+each with an event its caller waits on once its timeout (now too early: sharing only slows a
+job down) has passed; a departure that leaves ``c`` jobs moves them back, each with its leave
+time ``now + (tag - V)``.  A caller therefore waits like this (:func:`wait` is the same)::
+
+    job = server.run(work, latency)
+    yield job[0]                        # a Timeout, or (shared on arrival) the job's event
+    if job[2] is not None and job[2] is not job[0]:
+        yield job[2]                    # slowed down by sharing after it started
 
 ``max_connections`` is server-wide, shared by every nova and neutron pool: a connect beyond it
 is refused with MySQL error 1040 (``ER_CON_COUNT_ERROR``, at connect time: dossier §1.4).
@@ -23,10 +39,23 @@ is refused with MySQL error 1040 (``ER_CON_COUNT_ERROR``, at connect time: dossi
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from heapq import heappop, heappush
 from typing import Any
 
-from stacktwin.twin.kernel import BaseEnvironment, Event
+from stacktwin.twin.kernel import BaseEnvironment, Event, Timeout
+
+Job = list[Any]
+"""``[first wait, latency, event or None, generation]``: the caller yields the first wait (a
+Timeout, or the event), then the event if one was made after it; a scheduled trigger holds the
+generation it was made in (a later move of the job makes it stale)."""
+
+
+def wait(job: Job) -> Generator[Event | Timeout, Any, None]:
+    """Wait for ``job`` (what :meth:`DbServer.run` returned) to be done, latency included."""
+    yield job[0]
+    if job[2] is not None and job[2] is not job[0]:
+        yield job[2]
 
 
 class DbServer:
@@ -35,13 +64,15 @@ class DbServer:
     __slots__ = (
         "_area_busy",
         "_area_jobs",
+        "_fin",
         "_gen",
         "_jobs",
         "_seq",
+        "_shared",
         "_t",
         "_v",
+        "arrivals",
         "closes",
-        "completed",
         "connections",
         "connects",
         "cores",
@@ -57,14 +88,16 @@ class DbServer:
         self.env = env
         self.cores = cores
         self.max_connections = max_connections
-        self._jobs: list[tuple[float, int, Event, float]] = []  # (finish tag, seq, event, lat)
+        self._shared = False
+        self._fin: list[tuple[float, int, Job]] = []  # unshared: (leave time, seq, job)
+        self._jobs: list[tuple[float, int, Job]] = []  # shared: (finish tag, seq, job)
         self._seq = 0
-        self._gen = 0  # generation of the departure timer in force
-        self._v = 0.0  # virtual time: the work each job present has received since t = 0
+        self._gen = 0  # generation of the departure timer in force (shared)
+        self._v = 0.0  # virtual time (shared)
         self._t = env.now
         self._area_busy = 0.0  # integral of min(n, c): busy cores
         self._area_jobs = 0.0  # integral of n: jobs in the system (Little's L)
-        self.completed = 0
+        self.arrivals = 0
         self.peak_jobs = 0
         self.work_done = 0.0
         self.connections = 0  # open connections, all clients
@@ -92,11 +125,101 @@ class DbServer:
         self.closes += 1
 
     # -- processor sharing ----------------------------------------------------------------------
-    def _advance(self, now: float) -> int:
-        """Bring virtual time and the integrals to ``now``; the number of jobs present."""
-        n = len(self._jobs)
+    def run(self, work: float, latency: float = 0.0) -> Job:
+        """A job of ``work`` CPU seconds; its caller resumes ``latency`` after it leaves."""
+        env = self.env
+        now = env.now
+        self._seq = seq = self._seq + 1
+        self.arrivals += 1
+        self.work_done += work
+        if not self._shared:
+            fin = self._fin
+            while fin and fin[0][0] <= now:  # the jobs that left meanwhile
+                heappop(fin)
+            n = len(fin) + 1
+            if n > self.peak_jobs:
+                self.peak_jobs = n
+            if n <= self.cores:
+                # unshared: it will be in the system (on a core) for exactly ``work``
+                self._area_busy += work
+                self._area_jobs += work
+                job: Job = [Timeout(work + latency), latency, None, 0]
+                heappush(fin, (now + work, seq, job))
+                return job
+            self._share(now)
+        self._advance(now)
+        ev = Event(env)
+        job = [ev, latency, ev, 0]
+        jobs = self._jobs
+        heappush(jobs, (self._v + work, seq, job))
+        if len(jobs) > self.peak_jobs:
+            self.peak_jobs = len(jobs)
+        self._reschedule()
+        return job
+
+    def _trigger(self, entry: tuple[Job, int]) -> None:
+        """The job's caller resumes (its event happens, its waiter continues in this step)."""
+        job, gen = entry
+        if job[3] != gen:
+            return  # stale: the job moved since this was scheduled
+        ev: Event = job[2]
+        ev.triggered = True
+        callbacks = ev.callbacks
+        ev.callbacks = []
+        for cb in callbacks:
+            cb(ev)
+
+    def _wake_at(self, delay: float, job: Job) -> None:
+        job[3] = gen = job[3] + 1
+        self.env.schedule(delay, self._trigger, (job, gen))
+
+    def _catch_up(self, now: float) -> float:
+        """Unshared: the jobs that left by ``now`` leave; what the others have still to run.
+
+        Each unshared job's residence (its work) was counted whole when it came in; the
+        integrals up to ``now`` are those less this remainder.
+        """
+        fin = self._fin
+        while fin and fin[0][0] <= now:
+            heappop(fin)
+        self._t = now
+        return sum(leave - now for leave, _, _ in fin)
+
+    def _share(self, now: float) -> None:
+        """More than ``cores`` jobs: the jobs in service move to virtual time."""
+        self._catch_up(now)
+        v = self._v
+        jobs = self._jobs
+        env = self.env
+        for leave, seq, job in self._fin:
+            self._area_busy -= leave - now  # counted whole on arrival: from now, integrated
+            self._area_jobs -= leave - now
+            if job[2] is None:
+                job[2] = Event(env)  # its caller waits on it once its timeout has passed
+            job[3] += 1  # a trigger scheduled by an earlier move no longer holds
+            heappush(jobs, (v + (leave - now), seq, job))
+        self._fin.clear()
+        self._shared = True
+
+    def _unshare(self, now: float) -> None:
+        """``cores`` jobs or fewer again: each leaves at ``now`` + what it has left."""
+        v = self._v
+        fin = self._fin
+        for tag, seq, job in self._jobs:
+            left = tag - v if tag > v else 0.0
+            self._area_busy += left  # from now on each runs on a core for what it has left
+            self._area_jobs += left
+            heappush(fin, (now + left, seq, job))
+            self._wake_at(left + job[1], job)
+        self._jobs.clear()
+        self._shared = False
+        self._gen += 1
+
+    def _advance(self, now: float) -> None:
+        """Shared: virtual time and the integrals brought to ``now``."""
         dt = now - self._t
         if dt:
+            n = len(self._jobs)
             if n:
                 c = self.cores
                 busy = n if n < c else c
@@ -104,26 +227,10 @@ class DbServer:
                 self._area_busy += dt * busy
                 self._area_jobs += dt * n
             self._t = now
-        return n
-
-    def run(self, work: float, latency: float = 0.0) -> Event:
-        """A job of ``work`` CPU seconds; the event happens ``latency`` after it leaves."""
-        env = self.env
-        ev = Event(env)
-        n = self._advance(env.now)
-        self._seq += 1
-        heappush(self._jobs, (self._v + work, self._seq, ev, latency))
-        if n + 1 > self.peak_jobs:
-            self.peak_jobs = n + 1
-        self.work_done += work
-        self._reschedule()
-        return ev
 
     def _reschedule(self) -> None:
         jobs = self._jobs
         self._gen = gen = self._gen + 1
-        if not jobs:
-            return
         n = len(jobs)
         c = self.cores
         rate = 1.0 if n <= c else c / n
@@ -137,34 +244,42 @@ class DbServer:
         now = env.now
         self._advance(now)
         jobs = self._jobs
-        _, _, ev, latency = heappop(jobs)
+        _, _, job = heappop(jobs)
+        self._leave(job)
         # jobs whose tags tie (same arrival V and work) leave together
         while jobs and jobs[0][0] <= self._v:
-            _, _, other, lat = heappop(jobs)
-            self._finish(other, lat)
-        self._finish(ev, latency)
-        self._reschedule()
-
-    def _finish(self, ev: Event, latency: float) -> None:
-        self.completed += 1
-        if latency:
-            self.env.schedule(latency, ev.succeed)
+            self._leave(heappop(jobs)[2])
+        if len(jobs) <= self.cores:
+            self._unshare(now)
         else:
-            ev.succeed()
+            self._reschedule()
+
+    def _leave(self, job: Job) -> None:
+        self._wake_at(job[1], job)
 
     # -- what it measured -----------------------------------------------------------------------
+    def _now(self) -> tuple[int, float]:
+        """Bring the bookkeeping to the current time: the jobs in the system, and the work the
+        unshared ones still have to do (counted ahead in the integrals)."""
+        now = self.env.now
+        if self._shared:
+            self._advance(now)
+            return len(self._jobs), 0.0
+        ahead = self._catch_up(now)
+        return len(self._fin), ahead
+
     def stats(self) -> dict[str, Any]:
         """Utilisation, mean jobs (L), throughput and connection figures since the start."""
-        now = self.env.now
-        self._advance(now)
-        span = now or 1.0
+        n, ahead = self._now()
+        span = self.env.now or 1.0
+        busy = self._area_busy - ahead
         return {
             "cores": self.cores,
-            "utilisation": self._area_busy / (self.cores * span),
-            "busy_cores": self._area_busy / span,
-            "mean_jobs": self._area_jobs / span,
+            "utilisation": busy / (self.cores * span),
+            "busy_cores": busy / span,
+            "mean_jobs": (self._area_jobs - ahead) / span,
             "peak_jobs": self.peak_jobs,
-            "transactions": self.completed,
+            "transactions": self.arrivals - n,
             "cpu_seconds": self.work_done,
             "max_connections": self.max_connections,
             "connections": self.connections,
@@ -177,5 +292,5 @@ class DbServer:
 
     def busy_cores(self) -> float:
         """Cores busy now."""
-        n = len(self._jobs)
+        n = self._now()[0]
         return float(n if n < self.cores else self.cores)

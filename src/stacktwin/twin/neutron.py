@@ -111,9 +111,11 @@ class NeutronProcess:
         timeout, retries exhausted): an HTTP 500 or an RPC RemoteError.
         """
         site = self.site
-        cpu = seconds - site.plan(call)[3]
+        plan = site.plan(call)
+        cpu = seconds - plan[3]
         cpu = cpu * self._factor() if cpu > 0.0 else 0.0
-        return (yield from run_call(site, self.db, self.hub, self.cores, cpu, call, "neutron"))
+        # the steps themselves, not a generator around them: one frame less per resume
+        return run_call(site, self.db, self.hub, self.cores, cpu, plan, "neutron")
 
 
 class NeutronCluster:

@@ -20,9 +20,8 @@ from itertools import cycle
 from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.compute import Compute, host_name
 from stacktwin.twin.context import Context
-from stacktwin.twin.db import QueuePool
 from stacktwin.twin.dbcalls import HEAL_CONDUCTOR_RPC, SCHEDULE_AND_BUILD, DbCall
-from stacktwin.twin.dbclient import DbSite, run_call
+from stacktwin.twin.dbclient import DbSite, Steps, run_call
 from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
 from stacktwin.twin.notifier import VIF_PLUGGED, NovaEvent
 from stacktwin.twin.state import BuildState
@@ -56,13 +55,15 @@ class Conductor:
         """The ``schedule_and_build_instances`` cast arrives."""
         self.ctx.env.process(self._run(state))
 
-    def _db_work(self, mean: float, call: DbCall, stream: str) -> ProcessGenerator:
-        """``mean`` seconds of conductor work with ``call``'s DB transactions; False: failed."""
+    def _db_work(self, mean: float, call: DbCall, stream: str, reply: float = 0.0) -> Steps:
+        """``mean`` seconds of conductor work with ``call``'s DB transactions; False: failed.
+
+        ``reply``: the broker hop of the RPC's reply, after the last transaction."""
         ctx = self.ctx
-        cpu = mean - self.site.plan(call)[3]
+        plan = self.site.plan(call)
+        cpu = mean - plan[3]
         cpu = ctx.service(cpu, stream) if cpu > 0.0 else 0.0
-        pool: QueuePool = self._next_pool()
-        return (yield from run_call(self.site, pool, None, None, cpu, call, "nova"))
+        return run_call(self.site, self._next_pool(), None, None, cpu, plan, "nova", reply)
 
     def _run(self, state: BuildState) -> ProcessGenerator:
         ctx = self.ctx
@@ -94,10 +95,13 @@ class Conductor:
         for _ in range(count):
             ctx.counters["nova.rpc.heal_conductor"] += 1
             yield Timeout(costs.rabbit_latency)
-            with self.workers.request() as req:
+            req = self.workers.request()
+            if not req.triggered:
                 yield req
-                yield from self._db_work(costs.conductor_heal_rpc, HEAL_CONDUCTOR_RPC, "conductor")
-            yield Timeout(costs.rabbit_latency)
+            yield from self._db_work(
+                costs.conductor_heal_rpc, HEAL_CONDUCTOR_RPC, "conductor", costs.rabbit_latency
+            )  # the reply's hop folded into the last wake-up (the worker held through it)
+            self.workers.release(req)
 
 
 class NovaApi:
