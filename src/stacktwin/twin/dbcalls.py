@@ -84,11 +84,11 @@ UPDATE_DEVICE_UP = DbCall(
 )
 UPDATE_DEVICE_NOOP = DbCall(
     "update_device_list up (ACTIVE)",
-    16,
-    2,
+    8,
+    1,
     False,
-    "assumption: not measured; a port already ACTIVE: the port and binding read, no status "
-    "change, no provisioning (a third of the full call's reads)",
+    "assumption: not measured; a port already ACTIVE: the port and its binding read in one "
+    "transaction, no status change, no provisioning (as a GET ports)",
 )
 UPDATE_DEVICE_DOWN = DbCall(
     "update_device_list down",
