@@ -75,7 +75,8 @@ def test_set_paths_values_and_errors() -> None:
     assert new.neutron.database.max_pool_size == 60 and new.cloud.hosts == 3
     assert new.nova.DEFAULT.vif_plugging_is_fatal is False and new.model.costs.neutron_get == 0.2
     assert sc.cloud.hosts == 1  # the original is untouched
-    with pytest.raises(ScenarioError, match=r"neutron\.database.*allowed: max_overflow, max_pool"):
+    allowed = r"allowed: connection_recycle_time, max_overflow, max_pool"
+    with pytest.raises(ScenarioError, match=r"neutron\.database.*" + allowed):
         parse_assignment("neutron.database.max_pool_sise=3")
     with pytest.raises(ScenarioError, match=r"section 'nuetron'.*allowed: cloud, drain"):
         parse_assignment("nuetron.DEFAULT.rpc_workers=3")

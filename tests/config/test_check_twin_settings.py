@@ -129,14 +129,13 @@ def test_simulate_config_lists_what_it_read_but_does_not_model(conf: Conf) -> No
     configured = configure(load_scenario("all-in-one"), [path])
     assert configured.not_modelled == [
         "nova [DEFAULT] rpc_response_timeout",
-        "nova [database] max_pool_size",
         "nova [DEFAULT] transport_url",
-    ]
+    ]  # nova [database] max_pool_size is modelled: the conductors' pools
     result = CliRunner().invoke(
         app, ["simulate", "all-in-one", "--duration", "60", "--config", path, "--json", "-"]
     )
     assert result.exit_code == 0, result.output
-    assert "read but not modelled by the twin (3): nova [DEFAULT] rpc_response_timeout" in (
+    assert "read but not modelled by the twin (2): nova [DEFAULT] rpc_response_timeout" in (
         result.stderr
     )
 
@@ -160,9 +159,13 @@ def test_only_explicit_values_typed_and_nested(fixtures: Path, conf: Conf) -> No
     }
 
 
-def test_nova_database_pool_is_not_a_twin_setting(conf: Conf) -> None:
+def test_nova_database_pool_is_the_conductors(conf: Conf) -> None:
+    """nova's ``[database]`` pool is each conductor process's (twin/nova.py)."""
     path = conf("nova.conf", "[database]\nmax_pool_size = 10\n")
-    assert twin_settings(load_config([path])) == {"nova": {}, "neutron": {}}
+    assert twin_settings(load_config([path])) == {
+        "nova": {"database": {"max_pool_size": 10}},
+        "neutron": {},
+    }
 
 
 def test_with_defaults_fills_release_defaults_but_not_machine_derived(conf: Conf) -> None:
@@ -170,7 +173,11 @@ def test_with_defaults_fills_release_defaults_but_not_machine_derived(conf: Conf
     ussuri = twin_settings(load_config([path]), with_defaults=True, release=release("ussuri"))
     assert ussuri["nova"]["DEFAULT"]["vif_plugging_timeout"] == 600
     assert ussuri["nova"]["DEFAULT"]["heal_instance_info_cache_interval"] == 60
-    assert ussuri["neutron"]["database"] == {"max_pool_size": 5, "max_overflow": 50}
+    assert ussuri["neutron"]["database"] == {
+        "max_pool_size": 5,
+        "max_overflow": 50,
+        "connection_recycle_time": 3600,
+    }
     assert "rpc_workers" not in ussuri["neutron"]["DEFAULT"]
     assert "conductor" not in ussuri["nova"]
     rocky = twin_settings(load_config([path]), with_defaults=True, release=release("rocky"))

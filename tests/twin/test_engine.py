@@ -1,11 +1,9 @@
 """The kernel: ordering, processes, resources, patience, determinism."""
 
 import random
-from typing import Any
 
 import pytest
 
-from stacktwin.twin.db import DbPool
 from stacktwin.twin.kernel import (
     Environment,
     MMcStation,
@@ -116,50 +114,6 @@ def test_request_patience_expires() -> None:
     assert got == [(3.0, None)]
     assert res.stats()["timeouts"] == 1
     assert res.users == 0 and res.waiting == 0
-
-
-def test_db_pool_overflow_connections_are_opened_and_closed() -> None:
-    env = Environment()
-    pool = DbPool(env, "p", max_pool_size=1, max_overflow=2, pool_timeout=5, connect_cost=0.5)
-    results: list[tuple[int, float, bool]] = []
-
-    def user(i: int, hold: float) -> ProcessGenerator:
-        checkout = pool.checkout()
-        conn: Any = checkout if checkout.triggered else (yield checkout)
-        results.append((i, env.now, conn is not None))
-        if conn is None:
-            return
-        yield Timeout(hold)
-        pool.checkin(conn)
-
-    for i in range(4):  # 3 fit (1 pooled + 2 overflow), the 4th waits and times out
-        env.process(user(i, 10.0))
-    env.run()
-    assert [r[2] for r in results[:3]] == [True, True, True]
-    assert results[3] == (3, 5.0, False)
-    assert pool.connects == 3  # each of the three opened a connection
-    assert pool.open == 1 and pool.idle == 1  # overflow closed on return, one kept
-
-
-def test_db_pool_hand_over_skips_connect() -> None:
-    env = Environment()
-    pool = DbPool(env, "p", max_pool_size=1, max_overflow=0, pool_timeout=30, connect_cost=1.0)
-    times: list[float] = []
-
-    def user() -> ProcessGenerator:
-        checkout = pool.checkout()
-        conn: Any = checkout if checkout.triggered else (yield checkout)
-        times.append(env.now)
-        yield Timeout(2.0)
-        assert conn is not None
-        pool.checkin(conn)
-
-    env.process(user())
-    env.process(user())
-    env.run()
-    # first pays the connect (1 s) then holds 2 s; the second gets the open connection at 3 s
-    assert times == [1.0, 3.0]
-    assert pool.connects == 1
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -140,7 +140,8 @@ def keystonemiddleware_options(project: Project) -> tuple[Option, ...]:
 def oslo_db_pool_options(
     project: Project, *, who: str, twin: bool, extra_sections: tuple[str, ...] = ()
 ) -> tuple[Option, ...]:
-    """``[database] max_pool_size`` / ``max_overflow`` / ``pool_timeout`` of ``project`` (also
+    """``[database] max_pool_size`` / ``max_overflow`` / ``pool_timeout`` /
+    ``connection_recycle_time`` of ``project`` (also
     read from ``extra_sections``, e.g. nova's ``[api_database]``); ``who`` names the processes
     that each own such a pool. Neither service overrides the oslo.db defaults (dossier §5.2)."""
     return (
@@ -181,6 +182,22 @@ def oslo_db_pool_options(
             reference="oslo_db/options.py; SQLAlchemy pool/impl.py QueuePool(timeout=30.0); §5.2",
             twin=twin,
             fallback=SQLALCHEMY_POOL_TIMEOUT,
+            extra_sections=extra_sections,
+        ),
+        Option(
+            project,
+            "database",
+            "connection_recycle_time",
+            "int",
+            always(3600),
+            drives=f"age (s) at which a pooled connection of each {who} is closed and reopened "
+            "at its next checkout (kolla sets 10, OSA 600)",
+            help="Connections which have been present in the connection pool longer than this "
+            "number of seconds will be replaced with a new one the next time they are checked "
+            "out from the pool.",
+            reference="oslo_db/options.py:85-94 (oslo.db 12.3.2); SQLAlchemy pool recycle, "
+            "checked in _ConnectionRecord.get_connection; dossier §1.5 [C1][W8][W10]",
+            twin=twin,
             extra_sections=extra_sections,
         ),
     )

@@ -22,12 +22,9 @@ from pydantic import BaseModel, Field
 
 from stacktwin.config.calls import PORTS_PER_BOOT, neutron_calls
 from stacktwin.config.catalogue import Derived, Value, option
+from stacktwin.config.dbsite import MYSQL_MAX_CONNECTIONS
 from stacktwin.config.releases import CURRENT, ROCKY, Release, release
 from stacktwin.config.settings import LoadedConfig
-
-MYSQL_MAX_CONNECTIONS = 151
-"""``max_connections`` of MySQL 8.0 and MariaDB 10.x when unset (their server system variables
-docs); Galera clusters keep it per node."""
 
 
 class Scale(BaseModel):
@@ -51,7 +48,8 @@ class Scale(BaseModel):
     db_max_connections: int = Field(
         MYSQL_MAX_CONNECTIONS,
         ge=1,
-        description="the database server's max_connections (MySQL/MariaDB default 151)",
+        description=f"the database server's max_connections (MySQL/MariaDB default "
+        f"{MYSQL_MAX_CONNECTIONS})",
     )
     db_max_connections_source: str = Field(
         "MySQL/MariaDB default", description="where db_max_connections was read"

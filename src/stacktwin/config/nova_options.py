@@ -174,7 +174,7 @@ NOVA_OPTIONS: tuple[Option, ...] = (
     *oslo_db_pool_options(
         "nova",
         who="nova process (cell DB; [api_database] for the API DB)",
-        twin=False,
+        twin=True,
         extra_sections=("api_database",),
     ),
 )

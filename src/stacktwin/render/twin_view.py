@@ -96,6 +96,16 @@ def render_simulation(console: Console, result: TwinResult) -> None:
         f"OVS agents: longest iteration {agents['longest_iteration']:.1f} s, "
         f"{agents['resyncs']} resyncs"
     )
+    db = result.components.get("database")
+    if db:
+        console.print(
+            f"database: {db['cores']} cores, utilisation {db['utilisation']:.1%}, mean "
+            f"{db['mean_jobs']:.2f} transactions in service; {db['connects_per_s']:.1f} "
+            f"connects/s ({db['closes']} closed), peak {db['peak_connections']} of "
+            f"{db['max_connections']} connections; 1040 {sum(db['db_1040'].values())}, pool "
+            f"timeouts {sum(db['db_pool_timeouts'].values())}, deadlock retries "
+            f"{sum(db['db_deadlocks'].values())}"
+        )
     load = result.load
     seconds = sc.end_time()
     heal = load.get("neutron.api.heal", 0)

@@ -16,6 +16,7 @@ from stacktwin.boots import Boot, Outcome
 from stacktwin.twin.agent import DhcpAgent, OvsAgent
 from stacktwin.twin.compute import Compute, heal_settings
 from stacktwin.twin.context import Context
+from stacktwin.twin.dbclient import DbSite
 from stacktwin.twin.neutron import NeutronCluster
 from stacktwin.twin.nova import Conductor, NovaApi
 from stacktwin.twin.scenario import Scenario
@@ -33,9 +34,10 @@ class Cloud:
         self.outcomes: Counter[str] = Counter()  # ended boots by outcome (BuildState.finish)
         cloud = scenario.cloud
         self.computes: list[Compute] = []
-        self.conductor = Conductor(ctx, self.computes)
+        self.db = DbSite(ctx)  # the database server every nova and neutron pool connects to
+        self.conductor = Conductor(ctx, self.computes, self.db)
         self.nova_api = NovaApi(ctx, self.conductor, self.computes)
-        self.neutron = NeutronCluster(ctx, self.nova_api.external_events)
+        self.neutron = NeutronCluster(ctx, self.nova_api.external_events, self.db)
         self.dhcp_agents = [DhcpAgent(ctx, i, self.neutron) for i in range(cloud.dhcp_agents)]
         self.heal_interval, self.heal_calls = heal = heal_settings(ctx)
         base, extra = divmod(cloud.instances, cloud.hosts)
@@ -47,9 +49,9 @@ class Cloud:
             group = round(vms * cloud.remote_sg_share) * cloud.ports_per_vm
             agent = OvsAgent(ctx, host, vms * cloud.ports_per_vm, group, self.neutron)
             self.agents.append(agent)
-            self.computes.append(
-                Compute(ctx, host, vms, self.neutron, agent, heal, self.conductor.reschedule)
-            )
+            compute = Compute(ctx, host, vms, self.neutron, agent, heal, self.conductor.reschedule)
+            compute.heal_conductor = self.conductor.heal_rpcs
+            self.computes.append(compute)
 
     def new_boot(self, ports: int | None = None) -> BuildState:
         """A user asks for a VM with ``ports`` ports (default ``cloud.ports_per_vm``):

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.agent import OvsAgent
 from stacktwin.twin.context import Context
+from stacktwin.twin.dbcalls import HEAL_LOOKUPS, HEAL_SAVES
 from stacktwin.twin.kernel import AnyOf, Interrupt, Process, ProcessGenerator, Resource, Timeout
 from stacktwin.twin.keystone import ComputeTokens
 from stacktwin.twin.neutron import NeutronCluster
@@ -69,6 +70,7 @@ class Compute:
         "ctx",
         "generation",
         "heal_calls",
+        "heal_conductor",
         "heal_interval",
         "host",
         "in_flight",
@@ -98,6 +100,8 @@ class Compute:
         self.neutron = neutron
         self.agent = agent
         self.heal_interval, self.heal_calls = heal
+        #: heal's conductor RPC calls (``Conductor.heal_rpcs``), set when the cloud is wired
+        self.heal_conductor: Callable[[int], ProcessGenerator] | None = None
         calls, ports = neutron_calls_of(ctx.scenario.release), ctx.scenario.cloud.ports_per_vm
         self.boot_gets = calls.boot_gets(ports)  # list_networks + the network-info query set
         self.changed_gets = calls.network_changed(ports)
@@ -212,7 +216,7 @@ class Compute:
                 tokens = self.tokens.cached_user(user) or (yield from self.tokens.user(user))
             else:
                 tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
-            ok = yield from neutron.api_get("boot", tokens)
+            ok = yield from neutron.api_get("boot", tokens, i)
             if not ok:
                 return NEUTRON_API_ERROR
         return None
@@ -282,9 +286,9 @@ class Compute:
             yield req
             for name, port in events:
                 if name == NETWORK_CHANGED:
-                    for _ in range(self.changed_gets):
+                    for i in range(self.changed_gets):
                         tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
-                        yield from self.neutron.api_get("network-changed", tokens)
+                        yield from self.neutron.api_get("network-changed", tokens, i)
                 else:
                     yield Timeout(ctx.service(ctx.costs.compute_event_dispatch, "compute"))
                     if name == VIF_PLUGGED:
@@ -346,8 +350,8 @@ class Compute:
             # [0, periodic_fuzzy_delay] (nova/service.py Service.start): whichever is later
             fuzzy = ctx.scenario.nova.DEFAULT.periodic_fuzzy_delay
             yield Timeout(max(interval, rng.uniform(0.0, fuzzy)))
-        calls = self.heal_calls
         neutron = self.neutron
+        gets = neutron.gets["heal"]  # the heal_calls GETs of a refresh, in order
         cost = ctx.costs.neutron_get
         counters = ctx.counters
         while generation == self.generation:
@@ -356,12 +360,17 @@ class Compute:
                 counters["nova.heal_refreshes"] += 1
                 # an admin context: _ADMIN_AUTH's token (renewed if due, once per refresh)
                 tokens = self.tokens.cached_admin() or (yield from self.tokens.admin())
-                for _ in range(calls):  # sequential GETs, each to the next API worker
+                conductor = self.heal_conductor
+                if conductor is not None:
+                    yield from conductor(HEAL_LOOKUPS)
+                for call in gets:  # sequential GETs, each to the next API worker
                     # NeutronCluster.api_get inlined (the hot path)
                     counters["neutron.api.heal"] += 1
                     proc = neutron.api_process()
                     if proc.auth.cached(tokens) or (yield from proc.authenticate(tokens)):
-                        yield from proc.work(cost)
+                        yield from proc.work(cost, call)
+                if conductor is not None:
+                    yield from conductor(HEAL_SAVES)
             wait = start + interval - env.now
             if wait > 0:
                 yield Timeout(wait)

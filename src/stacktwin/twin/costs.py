@@ -52,6 +52,12 @@ class Costs(BaseModel):
         "placement and saves the instance, without a scheduler call: about a tenth of "
         "conductor_schedule",
     )
+    conductor_heal_rpc: float = Field(
+        0.005,
+        ge=0,
+        description="assumption: conductor CPU of one of heal's conductor RPCs (an object "
+        "load or save through the conductor; the logs show none of them)",
+    )
     compute_claim: float = Field(
         0.41, ge=0, description="dessertlab: 'Starting instance' -> 'Claim successful'"
     )
@@ -92,18 +98,59 @@ class Costs(BaseModel):
         description="dessertlab: mean of p50 of the GETs of a refresh "
         "(ports 0.34, networks 0.26, subnets 0.15, floatingips 0.05)",
     )
-    neutron_db_fraction: float = Field(
-        0.3,
+    # -- the database server and its clients (per statement / per connection) ---------------
+    db_statement_cpu: float = Field(
+        0.000115,
         ge=0,
-        le=1,
-        description="assumption: share of an operation spent waiting on the database "
-        "(holds a pooled connection, not the process); the logs give only totals",
+        description="[M2]: server CPU of a 1-row SELECT on an indexed column (0.115 ms); every "
+        "statement of twin/dbcalls.py's counts is charged this",
     )
-    db_connect: float = Field(
-        0.005,
+    db_ping_cpu: float = Field(
+        0.00004,
         ge=0,
-        description="assumption: opening a new MySQL connection (TCP + auth) when no pooled "
-        "connection is idle; every overflow checkout pays it (QueuePool closes overflow)",
+        description="[M2]: server CPU of oslo.db's 'SELECT 1' checkout ping (0.040 ms) [C2]",
+    )
+    db_commit_cpu: float = Field(
+        0.00024,
+        ge=0,
+        description="[M2]: server CPU of a 1-row UPDATE + COMMIT "
+        "(innodb_flush_log_at_trx_commit=1), charged once per write transaction",
+    )
+    db_reset_cpu: float = Field(
+        0.000025,
+        ge=0,
+        description="[M2]: server CPU of the pool's ROLLBACK on return (reset_on_return, "
+        "[C5:79]), charged once per read transaction",
+    )
+    db_connect_server_cpu: float = Field(
+        0.00027, ge=0, description="[M2]: server CPU of connect+auth+SET sql_mode, no TLS"
+    )
+    db_connect_server_cpu_tls: float = Field(
+        0.0018, ge=0, description="[M2]: the same with TLS 1.3 (RSA-2048 certificate)"
+    )
+    db_connect_client_cpu: float = Field(
+        0.00046,
+        ge=0,
+        description="[M2]: client (PyMySQL) CPU of a connect, no TLS; spent inside the "
+        "worker's single-core eventlet hub",
+    )
+    db_connect_client_cpu_tls: float = Field(
+        0.00249, ge=0, description="[M2]: the same with TLS 1.3"
+    )
+    db_rtt: float = Field(
+        0.0002,
+        ge=0,
+        description="assumption: one client-server network round trip on a controller LAN "
+        "(0.2 ms); [M2] measured on loopback, so it adds this per statement",
+    )
+    db_connect_round_trips: int = Field(
+        5,
+        ge=0,
+        description="dossier §1.2: ≈5 round trips to open a connection (TCP, greeting, auth, "
+        "SET NAMES/AUTOCOMMIT, SET sql_mode)",
+    )
+    db_tls_round_trips: int = Field(
+        2, ge=0, description="dossier §1.2: +1-2 round trips for the TLS handshake (2 taken)"
     )
     # -- neutron RPC handlers (per device / per call) ----------------------------------------
     rpc_update_device_up: float = Field(

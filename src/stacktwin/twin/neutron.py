@@ -5,7 +5,9 @@ Each neutron-server node runs ``api_workers`` API processes, ``rpc_workers`` RPC
 
 * its own eventlet hub: one greenthread runs Python at a time, so the CPU part of each
   operation holds the process (a :class:`Resource` of capacity 1) and a core of its node;
-* its own DB pool (:class:`~stacktwin.twin.db.DbPool`), held for the whole operation;
+* its own DB pool (:class:`~stacktwin.twin.db.QueuePool`) on the cloud's database server;
+  each operation is a sequence of (CPU, DB transaction) stages with the statement and
+  transaction counts of :mod:`stacktwin.twin.dbcalls` (:func:`~stacktwin.twin.dbclient.run_call`);
 * its own nova notifier (:class:`~stacktwin.twin.notifier.Notifier`);
 * for RPC and report processes, its own oslo.messaging server with a 64-thread executor.
 
@@ -28,9 +30,12 @@ from itertools import cycle
 from typing import Any
 
 from stacktwin.boots import Milestone
+from stacktwin.twin import dbcalls
 from stacktwin.twin.auth_token import AuthToken, install_auth_token
 from stacktwin.twin.context import Context
-from stacktwin.twin.db import DbPool
+from stacktwin.twin.db import QueuePool
+from stacktwin.twin.dbcalls import DbCall
+from stacktwin.twin.dbclient import DbSite, run_call
 from stacktwin.twin.kernel import Event, ProcessGenerator, Resource, Timeout
 from stacktwin.twin.keystone import Keystone, Tokens
 from stacktwin.twin.notifier import (
@@ -41,7 +46,11 @@ from stacktwin.twin.notifier import (
     PostEvents,
 )
 from stacktwin.twin.rabbit import Broker, RpcServer, Topic
-from stacktwin.twin.settings import neutron_api_workers_default, neutron_rpc_workers_default
+from stacktwin.twin.settings import (
+    neutron_api_workers_default,
+    neutron_calls_of,
+    neutron_rpc_workers_default,
+)
 from stacktwin.twin.state import (
     DHCP_BLOCK,
     L2_BLOCK,
@@ -60,7 +69,6 @@ class NeutronProcess:
     """One neutron-server worker process."""
 
     __slots__ = (
-        "_db_fraction",
         "_factor",
         "auth",
         "cores",
@@ -71,10 +79,17 @@ class NeutronProcess:
         "name",
         "notifier",
         "rpc",
+        "site",
     )
 
     def __init__(
-        self, ctx: Context, kind: str, name: str, cores: Resource, post_events: PostEvents
+        self,
+        ctx: Context,
+        kind: str,
+        name: str,
+        cores: Resource,
+        post_events: PostEvents,
+        site: DbSite,
     ) -> None:
         sc = ctx.scenario
         self.ctx = ctx
@@ -83,46 +98,32 @@ class NeutronProcess:
         self.cores = cores
         self.hub = Resource(ctx.env, 1, name=f"{name}.hub")
         dbs = sc.neutron.database
-        self.db = DbPool(
-            ctx.env, name, dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout,
-            ctx.costs.db_connect,
-        )  # fmt: skip
+        self.site = site
+        self.db: QueuePool = site.pool(
+            dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout, dbs.connection_recycle_time
+        )
         self.notifier = Notifier(ctx, post_events)
         # service-time draws, cached off the hot path (same stream as Context.service)
         self._factor = ctx.factors("neutron")
-        self._db_fraction = ctx.costs.neutron_db_fraction
         self.rpc: RpcServer | None = None
         if kind != "api":
             threads = sc.neutron.DEFAULT.executor_thread_pool_size
             self.rpc = RpcServer(ctx.env, name, threads, ctx.costs.rabbit_latency, owner=self)
 
-    def work(self, seconds: float) -> Work:
-        """Run one operation: DB connection for its length, the process and a core for its CPU.
+    def work(self, seconds: float, call: DbCall) -> Work:
+        """Run one operation of mean ``seconds``: its transactions, its CPU spread over them.
 
-        Returns False when the DB pool timed out (``QueuePool limit ... reached``).
+        The CPU part is ``seconds`` less the call's DB part at low load (so a cost keeps its
+        meaning: the operation's service time without contention), drawn from this process's
+        service-time stream.  Returns False when the call failed in the database (1040, pool
+        timeout, retries exhausted): an HTTP 500 or an RPC RemoteError.
         """
-        db = self.db
-        conn: Any = db.checkout()  # a Request, or the Timeout of opening a connection
-        if not conn.triggered:  # skip the yield for an idle pooled connection: the hot path
-            conn = yield conn
-            if conn is None:
-                self.ctx.counters["neutron.db_pool_timeouts"] += 1
-                return False
-        seconds *= self._factor()
-        db_part = seconds * self._db_fraction
-        hub = self.hub.request()
-        if not hub.triggered:
-            yield hub
-        core = self.cores.request()
-        if not core.triggered:
-            yield core
-        yield Timeout(seconds - db_part)
-        self.cores.release(core)
-        self.hub.release(hub)
-        if db_part:
-            yield Timeout(db_part)
-        db.checkin(conn)
-        return True
+        site = self.site
+        plan = site.plan(call)
+        cpu = seconds - plan[3]
+        cpu = cpu * self._factor() if cpu > 0.0 else 0.0
+        # the steps themselves, not a generator around them: one frame less per resume
+        return run_call(site, self.db, self.hub, self.cores, cpu, plan, "neutron")
 
     auth: AuthToken  # API processes: keystonemiddleware in front (NeutronCluster sets it)
 
@@ -134,7 +135,7 @@ class NeutronProcess:
 class NeutronCluster:
     """All neutron-server nodes, their processes and the two RPC topics they consume."""
 
-    def __init__(self, ctx: Context, post_events: PostEvents) -> None:
+    def __init__(self, ctx: Context, post_events: PostEvents, site: DbSite) -> None:
         sc = ctx.scenario
         cloud = sc.cloud
         d = sc.neutron.DEFAULT
@@ -168,7 +169,7 @@ class NeutronCluster:
             ):
                 for i in range(count):
                     name = f"neutron{n}.{label}{i}"
-                    procs.append(NeutronProcess(ctx, kind, name, cores, post_events))
+                    procs.append(NeutronProcess(ctx, kind, name, cores, post_events, site))
         for proc in self.rpc:
             assert proc.rpc is not None
             self.q_plugin.consumers.append(proc.rpc)
@@ -184,6 +185,13 @@ class NeutronCluster:
         #: the last ``report_state`` of each host's agent (the agents were up at the start)
         self.heartbeats = [ctx.env.now] * cloud.hosts
         self._port_update: dict[int, PortListener] = {}
+        calls, ports = neutron_calls_of(sc.release), cloud.ports_per_vm
+        #: the GETs of each nova code path, in order (their DB work differs: dbcalls.py)
+        self.gets: dict[str, tuple[DbCall, ...]] = {
+            "boot": dbcalls.boot_gets(calls, ports),
+            "network-changed": dbcalls.changed_gets(calls, ports),
+            "heal": dbcalls.heal_gets(calls, ports),
+        }
         self._dhcp: list[PortListener] = []
         self._dhcp_deleted: list[Callable[[Port | None, int], object]] = []
 
@@ -200,13 +208,15 @@ class NeutronCluster:
         self._dhcp_deleted.append(port_deleted)
 
     # -- the REST API ----------------------------------------------------------------------------
-    def api_get(self, origin: str, tokens: Tokens) -> Work:
-        """One GET (list/show) from nova; ``origin`` says which nova code path asked."""
+    def api_get(self, origin: str, tokens: Tokens, step: int = 0) -> Work:
+        """GET number ``step`` of a nova code path (``origin``: boot, network-changed, heal)."""
         self.ctx.counters[f"neutron.api.{origin}"] += 1
+        gets = self.gets[origin]
+        call = gets[step % len(gets)]
         proc = self.api_process()
         if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
             return False
-        return (yield from proc.work(self.ctx.costs.neutron_get))
+        return (yield from proc.work(self.ctx.costs.neutron_get, call))
 
     def create_port(self, port: Port, tokens: Tokens) -> Work:
         """``POST /v2.0/ports`` by nova: DHCP provisioning block, DHCP agent told."""
@@ -214,7 +224,7 @@ class NeutronCluster:
         proc = self.api_process()
         if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
             return False
-        ok = yield from proc.work(self.ctx.costs.neutron_create_port)
+        ok = yield from proc.work(self.ctx.costs.neutron_create_port, dbcalls.CREATE_PORT)
         if ok:
             port.blocks |= DHCP_BLOCK
             self._dhcp[port.network % len(self._dhcp)](port)
@@ -233,8 +243,10 @@ class NeutronCluster:
         ctx.counters["neutron.api.boot"] += 1
         proc = self.api_process()
         if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
-            return "neutron_api_error"
-        ok = yield from proc.work(ctx.costs.neutron_update_port_binding)
+            return NEUTRON_API_ERROR
+        ok = yield from proc.work(
+            ctx.costs.neutron_update_port_binding, dbcalls.UPDATE_PORT_BINDING
+        )
         if not ok:
             return NEUTRON_API_ERROR
         now = ctx.env.now
@@ -255,7 +267,7 @@ class NeutronCluster:
         proc = self.api_process()
         if not (proc.auth.cached(tokens) or (yield from proc.authenticate(tokens))):
             return False
-        ok = yield from proc.work(self.ctx.costs.neutron_delete_port)
+        ok = yield from proc.work(self.ctx.costs.neutron_delete_port, dbcalls.DELETE_PORT)
         if ok:
             # port_delete_end to the network's DHCP agent (a port of a VM running before the
             # run: on one of the networks, drawn)
@@ -300,9 +312,10 @@ class NeutronCluster:
             full = port.status != "ACTIVE"
             if full:
                 port.state.mark(Milestone.DEVICE_UP, ctx.env.now)
-            ok = yield from proc.work(
-                costs.rpc_update_device_up if full else costs.rpc_update_device_noop
-            )
+            if full:
+                ok = yield from proc.work(costs.rpc_update_device_up, dbcalls.UPDATE_DEVICE_UP)
+            else:
+                ok = yield from proc.work(costs.rpc_update_device_noop, dbcalls.UPDATE_DEVICE_NOOP)
             if not ok:
                 failed.append(port)
                 continue
@@ -312,9 +325,9 @@ class NeutronCluster:
             # ports of running VMs re-reported after a resync: already ACTIVE; each device is
             # its own DB work, so the greenthread yields between them and other handlers of the
             # process interleave (``_update_device_list`` loops over the devices)
-            yield from proc.work(costs.rpc_update_device_noop)
+            yield from proc.work(costs.rpc_update_device_noop, dbcalls.UPDATE_DEVICE_NOOP)
         for _ in range(down):
-            ok = yield from proc.work(costs.rpc_update_device_down)
+            ok = yield from proc.work(costs.rpc_update_device_down, dbcalls.UPDATE_DEVICE_DOWN)
         ctx.counters["neutron.rpc.update_device_list"] += 1
         return failed
 
@@ -322,7 +335,7 @@ class NeutronCluster:
         """``DhcpRpcCallback.dhcp_ready_on_ports``: clear the DHCP block of each port."""
         ctx = self.ctx
         ctx.counters["neutron.rpc.dhcp_ready_on_ports"] += 1
-        ok = yield from proc.work(ctx.costs.rpc_dhcp_ready)
+        ok = yield from proc.work(ctx.costs.rpc_dhcp_ready, dbcalls.DHCP_READY)
         if ok:
             for port in ports:
                 self.provisioning_complete(port, DHCP_BLOCK, proc)
@@ -336,7 +349,7 @@ class NeutronCluster:
         """
         ctx = self.ctx
         ctx.counters["neutron.rpc.report_state"] += 1
-        ok = yield from proc.work(ctx.costs.rpc_report_state)
+        ok = yield from proc.work(ctx.costs.rpc_report_state, dbcalls.REPORT_STATE)
         if not ok:
             return False
         now = ctx.env.now

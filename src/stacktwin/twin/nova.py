@@ -4,7 +4,9 @@
   the latter answers Neutron and casts one ``external_instance_event`` per compute host
   (dossier §3.1).
 * :class:`Conductor`: a service station doing ``schedule_and_build_instances`` (scheduler call,
-  cell DB writes) and casting ``build_and_run_instance`` to the chosen host (§1.1).
+  cell DB writes) and casting ``build_and_run_instance`` to the chosen host (§1.1); it also
+  answers heal's conductor RPCs (:meth:`Conductor.heal_rpcs`).  Each conductor process has its
+  own QueuePool (nova's ``[database]`` options) on the cloud's database server.
 
 Both reach the compute services through ``computes``, the list of nova-compute services of the
 cloud indexed by host (nova's service records), filled in as the cloud is built.
@@ -13,10 +15,13 @@ cloud indexed by host (nova's service records), filled in as the cloud is built.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import cycle
 
 from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.compute import Compute, host_name
 from stacktwin.twin.context import Context
+from stacktwin.twin.dbcalls import HEAL_CONDUCTOR_RPC, RESCHEDULE, SCHEDULE_AND_BUILD, DbCall
+from stacktwin.twin.dbclient import DbSite, Steps, run_call
 from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
 from stacktwin.twin.notifier import VIF_PLUGGED, NovaEvent
 from stacktwin.twin.state import BuildState
@@ -24,27 +29,58 @@ from stacktwin.twin.state import BuildState
 #: the reason of a boot whose attempts ran out: nova's ``MaxRetriesExceeded`` ("Exceeded maximum
 #: number of retries. Exceeded max scheduling attempts N for instance U. Last exception: ...")
 MAX_RETRIES = "max_retries_exceeded"
+#: the reason of a build whose conductor work met a DB error (1040, pool timeout)
+CONDUCTOR_DB_ERROR = "conductor_db_error"
 
 
 class Conductor:
-    """nova-conductor with the scheduler: picks a host and casts the build to it."""
+    """nova-conductor with the scheduler: picks a host and casts the build to it.
 
-    def __init__(self, ctx: Context, computes: list[Compute]) -> None:
+    ``workers`` counts the conductor processes of all nodes; a build or a heal RPC holds one
+    for its length and uses that process's QueuePool (the processes take the work in turn).
+    """
+
+    def __init__(self, ctx: Context, computes: list[Compute], site: DbSite) -> None:
         sc = ctx.scenario
         per_node = sc.nova.conductor.workers or sc.cloud.nova_api_cores
+        count = per_node * sc.cloud.nova_api_nodes
         self.ctx = ctx
         self.computes = computes
-        self.workers = Resource(ctx.env, per_node * sc.cloud.nova_api_nodes, name="conductor")
+        self.site = site
+        self.workers = Resource(ctx.env, count, name="conductor")
+        dbs = sc.nova.database
+        self.pools = [
+            site.pool(
+                dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout, dbs.connection_recycle_time
+            )
+            for _ in range(count)
+        ]
+        self._next_pool = cycle(self.pools).__next__
+        self._factor = ctx.factors("conductor")  # service-time draws (Context.service's stream)
 
     def schedule_and_build(self, state: BuildState) -> None:
         """The ``schedule_and_build_instances`` cast arrives."""
         self.ctx.env.process(self._run(state))
 
+    def _db_work(self, mean: float, call: DbCall, reply: float = 0.0) -> Steps:
+        """``mean`` seconds of conductor work with ``call``'s DB transactions; False: failed.
+
+        ``reply``: the broker hop of the RPC's reply, after the last transaction."""
+        plan = self.site.plan(call)
+        cpu = mean - plan[3]
+        cpu = cpu * self._factor() if cpu > 0.0 else 0.0
+        return run_call(self.site, self._next_pool(), None, None, cpu, plan, "nova", reply)
+
     def _run(self, state: BuildState) -> ProcessGenerator:
         ctx = self.ctx
         with self.workers.request() as req:
             yield req
-            yield Timeout(ctx.service(ctx.costs.conductor_schedule, "conductor"))
+            ok = yield from self._db_work(ctx.costs.conductor_schedule, SCHEDULE_AND_BUILD)
+        if not ok:
+            # the build request fails in the cell DB: the instance goes ERROR (no host)
+            ctx.counters["nova.conductor_db_errors"] += 1
+            state.finish(Outcome.ERROR, ctx.env.now, CONDUCTOR_DB_ERROR)
+            return
         host = ctx.rng("scheduler").randrange(ctx.scenario.cloud.hosts)
         self._send(state, host)
 
@@ -72,7 +108,11 @@ class Conductor:
         ctx = self.ctx
         with self.workers.request() as req:
             yield req
-            yield Timeout(ctx.service(ctx.costs.conductor_reschedule, "conductor"))
+            ok = yield from self._db_work(ctx.costs.conductor_reschedule, RESCHEDULE)
+        if not ok:
+            ctx.counters["nova.conductor_db_errors"] += 1
+            state.finish(Outcome.ERROR, ctx.env.now, CONDUCTOR_DB_ERROR)
+            return
         hosts = ctx.scenario.cloud.hosts
         last = state.boot.reason
         if state.attempts >= ctx.scenario.nova.scheduler.max_attempts or len(state.hosts) >= hosts:
@@ -87,6 +127,27 @@ class Conductor:
         ctx.counters["nova.reschedules"] += 1
         state.new_attempt()
         self._send(state, host)
+
+    def heal_rpcs(self, count: int) -> ProcessGenerator:
+        """``count`` of heal's conductor RPC calls from a nova-compute, one after the other.
+
+        ``Instance.get_by_uuid``, the info-cache refresh and the VIF list before the Neutron
+        GETs, ``info_cache.save`` after (dossier §4.1; the count is UNVERIFIED): each a call
+        over the broker to a conductor process shared with the builds.
+        """
+        ctx = self.ctx
+        costs = ctx.costs
+        workers = self.workers
+        hops = 2 * costs.rabbit_latency  # the call's and the reply's broker hop
+        for _ in range(count):
+            ctx.counters["nova.rpc.heal_conductor"] += 1
+            req = workers.request()
+            if not req.triggered:
+                yield req
+            # both hops folded into the wake-up after the work (one event per call, not three):
+            # the call takes as long, the worker is held 4 ms longer than the real one
+            yield from self._db_work(costs.conductor_heal_rpc, HEAL_CONDUCTOR_RPC, hops)
+            workers.release(req)
 
 
 class NovaApi:

@@ -9,6 +9,7 @@ from typing import Any
 
 from stacktwin.boots import Boot, Summary, summarize
 from stacktwin.twin.cloud import Cloud
+from stacktwin.twin.db import QueuePool
 from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
 from stacktwin.twin.scenario import Scenario
 
@@ -74,6 +75,45 @@ def group_stats(resources: Iterable[Resource]) -> dict[str, Any]:
     }
 
 
+def pool_stats(pools: list[QueuePool]) -> dict[str, Any]:
+    """A group of QueuePools: checkouts, waits, connections opened and closed, what is open.
+
+    ``utilisation`` is the time-mean of the connections checked out over the group's limit
+    (``pool_size + max_overflow`` each), as a resource's; capacity and utilisation are 0 when
+    a pool is unbounded.
+    """
+    if not pools:
+        return {"count": 0}
+    limits = [p.size + p.max_overflow for p in pools if p.max_overflow >= 0]
+    mean_out = sum(p.mean_checked_out() for p in pools)
+    limit = sum(limits) if len(limits) == len(pools) else 0
+    return {
+        "count": len(pools),
+        "capacity": limit,
+        "utilisation": mean_out / limit if limit else 0.0,
+        "mean_checked_out": mean_out,
+        "peak_queue": max(p.peak_waiting for p in pools),
+        "max_wait": max(p.max_wait for p in pools),
+        "timeouts": sum(p.timeouts for p in pools),
+        "granted": sum(p.checkouts for p in pools) - sum(p.timeouts for p in pools),
+        "connections_opened": sum(p.created for p in pools),
+        "closed_on_checkin": sum(p.closes for p in pools),
+        "idle_open": sum(p.open_idle() for p in pools),
+        "checked_out": sum(p.checked_out for p in pools),
+    }
+
+
+def database_stats(cloud: Cloud) -> dict[str, Any]:
+    """The database server: utilisation, mean jobs, connects, closes, 1040s, retries."""
+    out = cloud.db.server.stats()
+    load = cloud.ctx.counters
+    out["tls"] = cloud.scenario.cloud.db_tls
+    out["recycled"] = load["db.recycled"]
+    for kind in ("db_pool_timeouts", "db_1040", "db_deadlocks", "db_retry_limit"):
+        out[kind] = {"neutron": load[f"neutron.{kind}"], "nova": load[f"nova.{kind}"]}
+    return out
+
+
 def collect_components(cloud: Cloud) -> dict[str, dict[str, Any]]:
     """Per-component utilisation and queue peaks at the end of a run."""
     n = cloud.neutron
@@ -85,12 +125,11 @@ def collect_components(cloud: Cloud) -> dict[str, dict[str, Any]]:
         "neutron_rpc_executor": group_stats(p.rpc.executor for p in n.rpc if p.rpc),
         "neutron_reports": group_stats(p.hub for p in n.reports),
         "neutron_cores": group_stats(n.node_cores),
-        "neutron_db_pools": group_stats(p.db.slots for p in (*n.api, *n.rpc, *n.reports)),
+        "neutron_db_pools": pool_stats([p.db for p in (*n.api, *n.rpc, *n.reports)]),
+        "nova_db_pools": pool_stats(cloud.conductor.pools),
         "dhcp_agents": group_stats(d.workers for d in cloud.dhcp_agents),
     }
-    out["neutron_db_pools"]["connections_opened"] = sum(
-        p.db.connects for p in (*n.api, *n.rpc, *n.reports)
-    )
+    out["database"] = database_stats(cloud)
     out["neutron_workers"] = {
         "api_workers": n.api_workers,
         "rpc_workers": n.rpc_workers,
@@ -188,6 +227,8 @@ class Sampler:
         "neutron_reports_queue",
         "db_in_use",
         "db_waiting",
+        "db_busy_cores",
+        "db_connections",
         "agents_busy",
         "agent_backlog_max",
         "boots_waiting_vif",
@@ -216,18 +257,21 @@ class Sampler:
         s["nova_api_busy"].append(cloud.nova_api.workers.users)
         s["nova_api_queue"].append(cloud.nova_api.workers.waiting)
         s["neutron_api_busy"].append(sum(p.hub.users for p in n.api))
-        s["neutron_api_queue"].append(sum(p.hub.waiting + p.db.slots.waiting for p in n.api))
+        s["neutron_api_queue"].append(sum(p.hub.waiting + len(p.db.waiters) for p in n.api))
         rpc = [p for p in n.rpc if p.rpc]
         s["neutron_rpc_busy"].append(sum(p.rpc.executor.users for p in rpc if p.rpc))
         s["neutron_rpc_queue"].append(
-            sum(p.rpc.executor.waiting + p.hub.waiting + p.db.slots.waiting for p in rpc if p.rpc)
+            sum(p.rpc.executor.waiting + p.hub.waiting + len(p.db.waiters) for p in rpc if p.rpc)
         )
         s["neutron_reports_queue"].append(
             sum(p.rpc.executor.waiting + p.hub.waiting for p in n.reports if p.rpc)
         )
         procs = (*n.api, *n.rpc, *n.reports)
-        s["db_in_use"].append(sum(p.db.slots.users for p in procs))
-        s["db_waiting"].append(sum(p.db.slots.waiting for p in procs))
+        s["db_in_use"].append(sum(p.db.checked_out for p in procs))
+        s["db_waiting"].append(sum(len(p.db.waiters) for p in procs))
+        server = cloud.db.server
+        s["db_busy_cores"].append(server.busy_cores())
+        s["db_connections"].append(server.connections)
         # one value per host, thousands of hosts: iterate with map (C), not a Python loop
         agents = cloud.agents
         backlogs = map(

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from stacktwin.config.dbsite import KOLLA_MAX_CONNECTIONS, MYSQL_MAX_CONNECTIONS
 from stacktwin.twin.costs import Costs
 from stacktwin.twin.limits import (
     MAX_BOOTS,
@@ -123,6 +124,33 @@ class Cloud(_Strict):
         description="assumption: share of the VMs whose security group references the remote "
         "group (1: every VM; the conjunctions leave a host only with the group's last port "
         "there, so the share decides how often a deletion empties a host's group)",
+    )
+    # -- the database server (one Galera writer): dossier §1.1 --------------------------------
+    db_cores: int = Field(
+        16,
+        ge=1,
+        description="CPU cores of the database writer node; assumption: a 16-core controller "
+        "(kolla runs MariaDB on the controllers beside the API services)",
+    )
+    db_max_connections: int = Field(
+        KOLLA_MAX_CONNECTIONS,
+        ge=1,
+        description=f"the database's max_connections: kolla-ansible's {KOLLA_MAX_CONNECTIONS} "
+        f"[W8] (MariaDB's own default {MYSQL_MAX_CONNECTIONS} [W1], OSA <= 1600 [W9], RHOSP "
+        "4096 [W11]); a connect beyond it is refused with 1040",
+    )
+    db_tls: bool = Field(
+        False,
+        description="TLS between the services and the database: off in kolla-ansible unless "
+        "ProxySQL and its TLS flags are enabled [W8]; raises connect CPU on both sides [M2]",
+    )
+    db_deadlock_probability: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="chance that a write transaction ends in a deadlock (1213) and is retried: "
+        "0 with one writer and no flapping VIP (Galera certification conflicts need two "
+        "writers, dossier §1.7); OSIC cloud1 saw 3 of 726 VMs fail with DB deadlocks [W23]",
     )
 
 

@@ -106,6 +106,15 @@ class NovaServiceUser(_Section):
     send_service_user_token: bool = catalogued("nova", "service_user", "send_service_user_token")
 
 
+class NovaDatabase(_Section):
+    """nova.conf ``[database]``: the QueuePool of each nova-conductor process (cell DB)."""
+
+    max_pool_size: int = catalogued("nova", "database", "max_pool_size", ge=0)
+    max_overflow: int = catalogued("nova", "database", "max_overflow", ge=-1)
+    pool_timeout: int = catalogued("nova", "database", "pool_timeout", ge=1)
+    connection_recycle_time: int = catalogued("nova", "database", "connection_recycle_time")
+
+
 class NovaSettings(_Section):
     """nova.conf sections the twin reads."""
 
@@ -113,6 +122,7 @@ class NovaSettings(_Section):
     conductor: NovaConductor = Field(default_factory=NovaConductor)
     scheduler: NovaScheduler = Field(default_factory=NovaScheduler)
     service_user: NovaServiceUser = Field(default_factory=NovaServiceUser)
+    database: NovaDatabase = Field(default_factory=NovaDatabase)
 
 
 class NeutronDefault(_Section):
@@ -141,6 +151,7 @@ class NeutronDatabase(_Section):
     max_pool_size: int = catalogued("neutron", "database", "max_pool_size", ge=0)
     max_overflow: int = catalogued("neutron", "database", "max_overflow", ge=-1)
     pool_timeout: int = catalogued("neutron", "database", "pool_timeout", ge=1)
+    connection_recycle_time: int = catalogued("neutron", "database", "connection_recycle_time")
 
 
 class NeutronRabbit(_Section):

@@ -5,8 +5,9 @@ Names are what objectives, sweep columns and aggregates use: ``boots``, ``active
 ``error_rate``, ``vif_wait.p50`` / ``.p95`` / ``.p99``, ``boot.p50`` / ``.p95`` / ``.p99``,
 ``<component>.utilisation`` and ``<component>.peak_queue`` for each queueing component, and
 ``db_connections_opened``, ``agent_longest_iteration``, ``agent_rpc_timeouts``,
-``db_pool_timeouts``.  A figure a run could not measure (no boot received its event, so no vif
-wait) is ``None``.
+``db_pool_timeouts``, and the database server's ``database.<figure>`` (:data:`DATABASE`;
+pool timeouts and deadlocks of nova and neutron together).  A figure a run could not measure
+(no boot received its event, so no vif wait) is ``None``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("dhcp_agents", "DHCP agent workers"),
 )
 
+#: Figures of the database server (``components.database``, twin/dbserver.py), by name.
+DATABASE = ("utilisation", "mean_jobs", "connects_per_s", "closes", "peak_connections",
+            "refused_1040", "pool_timeouts", "deadlocks")  # fmt: skip
+
 _SPANS = ("vif_wait", "boot")
 _PCTS = ("p50", "p95", "p99")
 
@@ -36,6 +41,7 @@ FIGURES: tuple[str, ...] = (
     *(f"{s}.{p}" for s in _SPANS for p in _PCTS),
     *(f"{c}.{m}" for c, _ in COMPONENTS for m in ("utilisation", "peak_queue")),
     "db_connections_opened", "agent_longest_iteration", "agent_rpc_timeouts", "db_pool_timeouts",
+    *(f"database.{m}" for m in DATABASE),
 )  # fmt: skip
 
 #: Other names accepted for a figure.
@@ -85,4 +91,11 @@ def headline(record: Mapping[str, Any]) -> dict[str, float | None]:
     out["agent_longest_iteration"] = _num((comp.get("ovs_agents") or {}).get("longest_iteration"))
     out["agent_rpc_timeouts"] = float(load.get("agent.rpc_timeouts", 0))
     out["db_pool_timeouts"] = float(load.get("neutron.db_pool_timeouts", 0))
+    db = comp.get("database") or {}
+    for m in DATABASE:
+        key = {"pool_timeouts": "db_pool_timeouts", "deadlocks": "db_deadlocks"}.get(m, m)
+        value = db.get(key)
+        if isinstance(value, dict):  # per client: nova and neutron
+            value = sum(value.values())
+        out[f"database.{m}"] = _num(value)
     return out

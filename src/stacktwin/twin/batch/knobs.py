@@ -23,13 +23,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from stacktwin.config.dbsite import KOLLA_MAX_CONNECTIONS
+
 CORES_PER_WORKER = 1.0
 RAM_GIB_PER_WORKER = 2.0
 DB_RAM_MIB_PER_CONNECTION = 2.0
 GIB_PER_CORE = 4.0
 CHANGE_COST = 0.01
-#: kolla-ansible's MariaDB ``max_connections``; MySQL's own default (151) fits no real cloud.
-DEFAULT_DB_MAX_CONNECTIONS = 10_000
+#: kolla-ansible's MariaDB ``max_connections``; MySQL's own default fits no real cloud.
+DEFAULT_DB_MAX_CONNECTIONS = KOLLA_MAX_CONNECTIONS
 
 
 @dataclass(frozen=True)
