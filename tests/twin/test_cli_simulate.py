@@ -55,6 +55,13 @@ def test_simulate_ablate_table_and_json(tmp_path: Path) -> None:
     assert by["max_pool_size_60"]["db_connections_opened"] < by["base"]["db_connections_opened"]
     assert by["heal_600"]["neutron_api_utilisation"] < by["base"]["neutron_api_utilisation"]
     assert "Ablation of tiny" in res.output
+    # each change on the figures of the resources it acts through, paired against base
+    assert "Through which resource each change acts" in res.output
+    assert by["deferred_flow_deletion"]["acts_through"][0] == "agent_longest_iteration"
+    deferred = by["deferred_flow_deletion"]["vs_base"]["agent_longest_iteration"]
+    assert deferred["mean"] < -400  # the 500 s blocking stall is gone
+    assert by["max_pool_size_60"]["vs_base"]["database.connects_per_s"]["mean"] <= 0
+    assert "keystone.validations_per_s" in by["heal_600"]["acts_through"]
 
 
 def test_simulate_overrides(tmp_path: Path) -> None:

@@ -283,7 +283,7 @@ def _ablation(
     sc: Any, n: int, jobs: int, scheduler: str | None, out: Console, err: Console,
     json_out: str | None, shape: tuple[str, list[str] | None],
 ) -> None:  # fmt: skip
-    from stacktwin.render.batch_view import ablation_table, effect_summary
+    from stacktwin.render.batch_view import ablation_table, channels_table, effect_summary
     from stacktwin.twin.ablation import ablation_batch, ablation_rows
     from stacktwin.twin.batch.replications import seeds_for
 
@@ -299,5 +299,6 @@ def _ablation(
         return
     seed_text = f"seed {seeds[0]}" if n == 1 else f"{n} replications, seeds {seeds[0]}–{seeds[-1]}"
     out.print(ablation_table(rows, f"Ablation of {escape(sc.name)} ({seed_text})"))
+    out.print(channels_table(rows, "Through which resource each change acts"))
     for line in effect_summary(rows):
         out.print(line, highlight=False)

@@ -119,6 +119,44 @@ def ablation_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
     return table
 
 
+def _digits(figure: str) -> tuple[int, bool]:
+    """Decimals and whether a figure is a share (shown in percent)."""
+    if figure.endswith(("utilisation", "ratio")):
+        return 2, True
+    if figure.endswith("_per_s"):
+        return 2, False
+    if figure.endswith((".p50", ".p99", "iteration")):
+        return 1, False
+    return 0, False
+
+
+def channels_table(rows: Sequence[Mapping[str, Any]], title: str) -> Table:
+    """Each change against base on the figures of the resources it acts through."""
+    table = FitTable(
+        title=title,
+        title_justify="left",
+        caption="mean over the seeds; change: mean ± 95% CI half-width of the per-seed "
+        "differences; ~0: the interval includes zero",
+        caption_justify="left",
+    )
+    for header in ("change", "acts through", "base", "with the change", "change vs base"):
+        table.add_column(
+            header, justify="left" if header in ("change", "acts through") else "right"
+        )
+    base = rows[0]["aggregate"]
+    for r in rows[1:]:
+        for i, figure in enumerate(r.get("acts_through", ())):
+            if r["variant"] == "all":
+                continue
+            digits, pct = _digits(figure)
+            table.add_row(
+                r["variant"] if i == 0 else "", figure, _mean(base[figure], digits, pct),
+                _mean(r["aggregate"][figure], digits, pct),
+                _delta(r["vs_base"][figure], digits, pct),
+            )  # fmt: skip
+    return table
+
+
 def _num(x: float) -> str:
     return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.3g}"
 
@@ -127,7 +165,8 @@ def effect_summary(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """One sentence per change: the figures whose paired interval excludes zero."""
     lines = []
     for r in rows[1:]:
-        moved = [f for f, iv in r["vs_base"].items() if iv.get("excludes_zero")]
+        shown = dict.fromkeys((*(c[0] for c in _ABLATION_COLS), *r.get("acts_through", ())))
+        moved = [f for f in shown if r["vs_base"][f].get("excludes_zero")]
         n = len(r["seeds"])
         if n < 2:
             lines.append(f"{r['variant']}: one replication, no interval (use --replications)")

@@ -22,11 +22,16 @@ from stacktwin.twin.scenario import Scenario
 
 @dataclass(frozen=True)
 class Change:
-    """One configuration or code change, in the operator's words."""
+    """One configuration or code change, in the operator's words, and the figures of the
+    resources it acts through (dossier §4: heal through the API workers' CPU, the database,
+    keystone and the conductor; ``rpc_workers`` through the RPC queue and the agents' call
+    timeouts; ``max_pool_size`` through connection churn and ``max_connections``; the deferred
+    deletion through the agent loop)."""
 
     name: str
     label: str
     apply: Callable[[Scenario], None]
+    acts_through: tuple[str, ...]
 
 
 def _heal(sc: Scenario) -> None:
@@ -46,11 +51,26 @@ def _deferred(sc: Scenario) -> None:
 
 
 CHANGES: tuple[Change, ...] = (
-    Change("heal_600", "nova heal_instance_info_cache_interval = 600", _heal),
-    Change("rpc_workers_20", "neutron rpc_workers = 20", _rpc_workers),
-    Change("max_pool_size_60", "neutron [database] max_pool_size = 60", _pool),
-    Change("deferred_flow_deletion", "OVS agent deferred flow deletion (e09b128f41)", _deferred),
-)
+    Change(
+        "heal_600", "nova heal_instance_info_cache_interval = 600", _heal,
+        ("neutron_api.utilisation", "database.utilisation", "keystone.validations_per_s",
+         "conductor.utilisation"),
+    ),
+    Change(
+        "rpc_workers_20", "neutron rpc_workers = 20", _rpc_workers,
+        ("neutron_rpc.utilisation", "neutron_rpc_executor.peak_queue", "agent_rpc_timeouts",
+         "agent_report_state_timeouts"),
+    ),
+    Change(
+        "max_pool_size_60", "neutron [database] max_pool_size = 60", _pool,
+        ("database.connects_per_s", "database.peak_connections", "database.refused_1040",
+         "database.pool_timeouts"),
+    ),
+    Change(
+        "deferred_flow_deletion", "OVS agent deferred flow deletion (e09b128f41)", _deferred,
+        ("agent_longest_iteration", "agent_flow_deletions", "timeouts"),
+    ),
+)  # fmt: skip
 
 
 def variants(base: Scenario) -> list[tuple[str, str, Scenario]]:
@@ -72,6 +92,12 @@ ABLATION_FIGURES = (
     "error", "timeouts", "vif_wait.p50", "vif_wait.p99", "neutron_api.utilisation",
     "neutron_rpc.utilisation", "db_connections_opened", "agent_longest_iteration",
 )  # fmt: skip
+
+#: Every figure aggregated per variant: the table's, then each change's resources.
+AGGREGATED = tuple(
+    dict.fromkeys((*ABLATION_FIGURES, *(f for c in CHANGES for f in c.acts_through)))
+)
+_ACTS = {c.name: c.acts_through for c in CHANGES}
 
 
 def ablation_batch(base: Scenario, seeds: list[int]) -> list[Scenario]:
@@ -104,6 +130,7 @@ def ablation_row(
     agg = aggregate(records)
     diff = paired_difference(base, records)
     mean = {f: agg[f]["mean"] for f in ABLATION_FIGURES}
+    acts = _ACTS.get(name, AGGREGATED[len(ABLATION_FIGURES) :] if name == "all" else ())
     return {
         "variant": name,
         "change": label,
@@ -117,8 +144,7 @@ def ablation_row(
         "neutron_rpc_utilisation": mean["neutron_rpc.utilisation"],
         "db_connections_opened": mean["db_connections_opened"],
         "agent_longest_iteration": mean["agent_longest_iteration"],
-        "aggregate": {f: agg[f] for f in ABLATION_FIGURES},
-        "vs_base": {
-            f: {**diff[f], "excludes_zero": excludes_zero(diff[f])} for f in ABLATION_FIGURES
-        },
+        "acts_through": list(acts),
+        "aggregate": {f: agg[f] for f in AGGREGATED},
+        "vs_base": {f: {**diff[f], "excludes_zero": excludes_zero(diff[f])} for f in AGGREGATED},
     }

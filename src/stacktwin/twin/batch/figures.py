@@ -5,9 +5,13 @@ Names are what objectives, sweep columns and aggregates use: ``boots``, ``active
 ``error_rate``, ``vif_wait.p50`` / ``.p95`` / ``.p99``, ``boot.p50`` / ``.p95`` / ``.p99``,
 ``<component>.utilisation`` and ``<component>.peak_queue`` for each queueing component, and
 ``db_connections_opened``, ``agent_longest_iteration``, ``agent_rpc_timeouts``,
-``db_pool_timeouts``, and the database server's ``database.<figure>`` (:data:`DATABASE`;
-pool timeouts and deadlocks of nova and neutron together).  A figure a run could not measure
-(no boot received its event, so no vif wait) is ``None``.
+``db_pool_timeouts``, the database server's ``database.<figure>`` (:data:`DATABASE`;
+pool timeouts and deadlocks of nova and neutron together), keystone's
+``keystone.validations_per_s`` / ``.cache_hit_ratio``, the broker's ``broker.utilisation`` (its
+cores) / ``.peak_queue`` (the deepest queue), and the counts ``agent_revived_resyncs``,
+``agent_report_state_timeouts``, ``agent_flow_deletions`` (a remote group's conjunctions
+removed from a host) and ``nova_reschedules``.  A figure a run could not measure (no boot
+received its event, so no vif wait) is ``None``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
     ("neutron_cores", "neutron-server cores"),
     ("neutron_db_pools", "neutron DB pools"),
     ("dhcp_agents", "DHCP agent workers"),
+    ("keystone", "keystone servers"),
 )
 
 #: Figures of the database server (``components.database``, twin/dbserver.py), by name.
@@ -42,6 +47,9 @@ FIGURES: tuple[str, ...] = (
     *(f"{c}.{m}" for c, _ in COMPONENTS for m in ("utilisation", "peak_queue")),
     "db_connections_opened", "agent_longest_iteration", "agent_rpc_timeouts", "db_pool_timeouts",
     *(f"database.{m}" for m in DATABASE),
+    "keystone.validations_per_s", "keystone.cache_hit_ratio", "broker.utilisation",
+    "broker.peak_queue", "agent_revived_resyncs", "agent_report_state_timeouts",
+    "agent_flow_deletions", "nova_reschedules",
 )  # fmt: skip
 
 #: Other names accepted for a figure.
@@ -98,4 +106,15 @@ def headline(record: Mapping[str, Any]) -> dict[str, float | None]:
         if isinstance(value, dict):  # per client: nova and neutron
             value = sum(value.values())
         out[f"database.{m}"] = _num(value)
+    ks = comp.get("keystone") or {}
+    out["keystone.validations_per_s"] = _num(ks.get("validations_per_s"))
+    out["keystone.cache_hit_ratio"] = _num(ks.get("cache_hit_ratio"))
+    broker = comp.get("rabbit") or {}
+    queues = (broker.get("queues") or {}).values()
+    out["broker.utilisation"] = _num(broker.get("cores_utilisation"))
+    out["broker.peak_queue"] = float(max((int(q["peak_queue"]) for q in queues), default=0))
+    out["agent_revived_resyncs"] = float(load.get("agent.revived_resyncs", 0))
+    out["agent_report_state_timeouts"] = float(load.get("agent.report_state_timeouts", 0))
+    out["agent_flow_deletions"] = float(load.get("agent.flow_deletions", 0))
+    out["nova_reschedules"] = float(load.get("nova.reschedules", 0))
     return out

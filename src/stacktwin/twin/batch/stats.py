@@ -33,7 +33,7 @@ def t_quantile(n: int) -> float:
 
 def figure_bounds(name: str) -> tuple[float | None, float | None]:
     """The values figure ``name`` can take: every headline figure is >= 0; shares are <= 1."""
-    share = name.endswith("utilisation") or name == "error_rate"
+    share = name.endswith(("utilisation", "ratio")) or name == "error_rate"
     return 0.0, 1.0 if share else None
 
 
