@@ -61,5 +61,6 @@ def fit_document(
         "parameters": fit.parameters,
         "fit": {"hops": hops, "headline": headline(hops)},
         "validation": validation,
+        "workload": work.summary(),
         "notes": work.notes,
     }
