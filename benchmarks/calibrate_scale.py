@@ -1,0 +1,110 @@
+"""Time to calibrate, printed; run by hand: ``python benchmarks/calibrate_scale.py``.
+
+1. The all-in-one logs (``dessertlab-queens-aio``, the issue's command): ``stacktwin calibrate
+   LOGS --holdout 0.3`` in a fresh process — tracing, the fit and the held-out validation.
+2. A 1,000-host synthetic trace: the twin itself runs ``large-site-after`` (1,000 hosts, a
+   600/min boot storm from minute 15) for ``--minutes`` of cloud time; its boots are the
+   trace, and its 1,000 hosts the hosts seen (as a trace's agent logs name them), calibrated
+   (fit on the first 70%, validated on the rest) the way the CLI does it, through the batch
+   executor (``--jobs``).  The replay starts with no VM running (a trace does not say which
+   ran before it), so each replay run is cheaper than the scenario's own run.
+
+Figures: wall and CPU seconds (CPU of this process and its children: the steadier figure on a
+shared machine), twin runs, and the held-out vif_wait error.  Options: ``--quick`` (16 minutes
+of cloud time, one of them storm, instead of 20, one replication per evaluation), ``--jobs N``.
+
+Measured (2 shared cores, ``--jobs 1``): see the README's calibration section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+AIO = Path(__file__).resolve().parents[1] / ".." / ".." / "shared" / "data" / "logs"
+
+
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def aio(logs: Path, out: Path) -> None:
+    """The issue's command on the all-in-one logs, in a fresh process."""
+    if not logs.is_dir():
+        print(f"all-in-one: {logs} not present, skipped")
+        return
+    wall, cpu = time.perf_counter(), _cpu()
+    exe = str(Path(sys.executable).with_name("stacktwin"))
+    cmd = [exe, "calibrate", str(logs), "--holdout", "0.3",
+           "-o", str(out / "aio.yaml"), "--json", str(out / "aio-fit.json")]  # fmt: skip
+    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    print(f"all-in-one ({logs.name}): {wall:.1f} s wall, {cpu:.1f} s CPU")
+    for line in res.stdout.splitlines()[:2]:
+        print(f"  {line}")
+
+
+def synthetic(minutes: float, replications: int, jobs: int) -> None:
+    """Calibrate the twin's own 1,000-host trace."""
+    from stacktwin.calibrate import extract_workload, fit_costs, split, validate_scenario
+    from stacktwin.calibrate.events import TracedEvents
+    from stacktwin.calibrate.samples import boot_samples
+    from stacktwin.twin import load_scenario, run_scenario
+    from stacktwin.twin.batch.executor import Executor
+    from stacktwin.twin.compute import host_name
+
+    truth = load_scenario("large-site-after")
+    truth.duration = minutes * 60.0
+    wall, cpu = time.perf_counter(), _cpu()
+    boots = run_scenario(truth).boots
+    made = time.perf_counter() - wall
+    seen = TracedEvents(hosts={host_name(i) for i in range(truth.cloud.hosts)})
+    work = extract_workload(boots, seen)
+    part, held = split(work, holdout=0.3)
+    replay = part.scenario(load_scenario("large-site-after"), "replay")
+    executor = Executor(jobs=jobs)
+    fitted_runs = [0]
+    start = time.perf_counter()
+
+    def tick() -> None:
+        fitted_runs[0] += 1
+        if fitted_runs[0] % 25 == 0:
+            print(f"  … {fitted_runs[0]} runs, {time.perf_counter() - start:.0f} s", flush=True)
+
+    fit = fit_costs(replay, boot_samples(part.boots), executor, replications, on_run=tick,
+                    window=part.window)  # fmt: skip
+    fitted = replay.model_copy(deep=True)
+    fitted.model.costs = fit.costs
+    validation = validate_scenario(fitted, held, executor, replications)
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    print(
+        f"1,000 hosts, {minutes:g} min of cloud time: {len(work.boots):,} boots on "
+        f"{len(work.hosts):,} hosts (trace made in {made:.1f} s); calibrated in {wall:.1f} s "
+        f"wall, {cpu:.1f} s CPU, {fit.runs} twin runs x {replications} replications, "
+        f"--jobs {jobs}"
+    )
+    print(f"  held-out ({validation['boots']} boots): {validation['headline']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="16 minutes of cloud time, 1 replication")
+    ap.add_argument("--minutes", type=float, default=None)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--logs", type=Path, default=AIO.resolve() / "dessertlab-queens-aio")
+    args = ap.parse_args()
+    minutes = args.minutes or (16.0 if args.quick else 20.0)
+    out = Path("/tmp") / "stacktwin-calibrate-scale"
+    out.mkdir(exist_ok=True)
+    aio(args.logs, out)
+    synthetic(minutes, 1 if args.quick else 2, args.jobs)
+
+
+if __name__ == "__main__":
+    main()
