@@ -51,7 +51,7 @@ def test_calibrate_and_validate_the_real_logs(tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(
         app,
-        ["calibrate", str(logs), "--holdout", "0.34", "-o", str(out), "--json", str(fit)],
+        ["calibrate", str(logs), "--holdout", "0.3", "-o", str(out), "--json", str(fit)],
     )
     assert res.exit_code == 0, res.output
     assert "held-out" in res.output
@@ -63,9 +63,15 @@ def test_calibrate_and_validate_the_real_logs(tmp_path: Path) -> None:
     assert doc["kind"] == "calibrate"
     assert doc["validation"]["hops"]["vif_wait"]["traced"]["count"] >= 1
     assert {"p50", "p90", "p99"} <= set(doc["fit"]["hops"]["agent"]["simulated"])
+    assert doc["workload"]["boots_replayed"] == 6 and doc["workload"]["deletes"] >= 1
+    # no --release, no --config, no start line: the base's release, and why, stated
+    assert "(the base scenario's): not given (--release)" in doc["workload"]["release"]
     res = runner.invoke(app, ["validate", str(out), str(logs), "--replications", "1"])
     assert res.exit_code == 0, res.output
     assert "vif_wait" in res.output
+    res = runner.invoke(app, ["report", str(fit), "-o", str(tmp_path / "fit.html")])
+    assert res.exit_code == 0, res.output
+    assert doc["validation"]["headline"] in (tmp_path / "fit.html").read_text()
 
 
 def test_calibrate_says_why_it_cannot(tmp_path: Path) -> None:
@@ -115,3 +121,13 @@ def test_deletions_restarts_and_hosts_come_from_the_logs(tmp_path: Path) -> None
     assert sc.workload.arrivals.deletes == [600.0]
     assert [r.host for r in sc.workload.arrivals.restarts] == [work.hosts.index(host)]
     assert sc.cloud.hosts == 2
+
+
+def test_release_given_then_config_then_log_start_lines() -> None:
+    from stacktwin.cli.calibrate import _release
+
+    hint = ("nova17", "nova-compute start lines: version 17.0.5")
+    assert _release(hint, "2023.1", None) == ("2023.1", "given (--release)")
+    assert _release(hint, None, None) == ("nova17", f"from the logs: {hint[1]}")
+    name, why = _release((None, "no start line"), None, None)
+    assert name is None and why.endswith("no start line")
