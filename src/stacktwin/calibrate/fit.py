@@ -170,7 +170,9 @@ def fit_costs(  # noqa: C901 (closures over one fit's state: evaluation cache, J
     window: Window | None = None,
 ) -> FitResult:
     """Fit :data:`PARAMETERS` of ``scenario`` (which replays the traced workload) to the
-    ``traced`` samples of the boots ``window`` slices (None: all)."""
+    ``traced`` samples of the boots ``window`` slices (None: all).  ``max_iterations`` bounds
+    the residual evaluations of each search round (scipy's ``max_nfev``; the Jacobian's runs
+    are not counted), ``replications`` the twin runs of each evaluation."""
     wall = time.perf_counter()
     base = scenario.model_copy(deep=True)
     defaults = base.model.costs
