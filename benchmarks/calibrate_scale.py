@@ -7,8 +7,8 @@
    trace (made with every fitted cost 25% over its default, where the fit starts), and its
    1,000 hosts the hosts seen (as a trace's agent logs name them), calibrated
    (fit on the first 70%, validated on the rest) the way the CLI does it, through the batch
-   executor (``--jobs``).  The replay starts with no VM running (a trace does not say which
-   ran before it), so each replay run is cheaper than the scenario's own run.
+   executor (``--jobs``).  The base scenario is ``large-site-after`` itself: the VMs running
+   before the trace (20,000) are the base's, as an operator states them.
 
 Figures: wall and CPU seconds (CPU of this process and its children: the steadier figure on a
 shared machine), twin runs, and the held-out vif_wait error.  Options: ``--quick`` (16 minutes

@@ -59,6 +59,7 @@ def _base(costs: dict[str, float], name: str) -> dict[str, Any]:
     data["name"] = name
     data["model"]["costs"].update(costs)
     data["model"]["costs"]["service_cv"] = CV
+    data["cloud"]["instances"] = 0  # the cloud as the truth had it (the base states it)
     return data
 
 
@@ -68,7 +69,7 @@ HIGH_GAP, HIGH_BOOTS = 1.2, 200
 def _truth(gap: float, boots: int = BOOTS) -> Scenario:
     data = _base(TRUE, "truth")
     data["seed"] = 7  # the fit replays with seeds 1, 2, 3…: not the truth's draws
-    data["cloud"].update(hosts=3, instances=0)
+    data["cloud"].update(hosts=3)
     data["workload"] = {"arrivals": {"boots": [i * gap for i in range(boots)]}}
     data["duration"] = boots * gap + 300.0
     return parse_scenario(data, "truth")

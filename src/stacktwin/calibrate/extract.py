@@ -4,8 +4,8 @@ Only boots with a ``requested`` milestone (nova-api's ``POST /servers``) are rep
 times, relative to the first, become ``workload.arrivals.boots``.  User deletions and
 nova-compute restarts come from the same logs (:mod:`.events`) and are replayed at their times;
 the hosts are those of the boots and of every nova-compute or OVS agent log.  What the logs do
-not say is listed in :attr:`TracedWorkload.notes` rather than invented (the instances already
-running, a restart whose host is not named).
+not say is listed in :attr:`TracedWorkload.notes` rather than invented (a restart whose host is
+not named); the VMs running before the trace come from the base scenario.
 """
 
 from __future__ import annotations
@@ -85,11 +85,12 @@ class TracedWorkload:
         return [min(16, max(1, len(b.ports))) for b in self.load]
 
     def scenario(self, base: Scenario, name: str) -> Scenario:
-        """``base`` with this workload: hosts, no steady arrivals, the traced boots replayed."""
+        """``base`` with this workload: hosts, no steady arrivals, the traced boots replayed.
+        The VMs running before the trace are not in the logs: ``base``'s ``cloud.instances``
+        (the operator's statement of the cloud) is kept."""
         data = base.model_dump()
         data["name"] = name
         data["cloud"]["hosts"] = max(1, len(self.hosts))
-        data["cloud"]["instances"] = 0
         arrivals = [b.milestones[Milestone.REQUESTED.value] - self.start for b in self.load]
         data["workload"] = {
             "arrivals": {
@@ -146,7 +147,6 @@ def extract_workload(boots: Sequence[Boot], events: TracedEvents | None = None) 
         "replayed boots are placed by the twin's scheduler, not pinned to their traced hosts "
         "(the replay, twin/workload.py, takes no host per boot)"
     )
-    notes.append("instances running before the trace: not in the logs; the replay starts with 0")
     return work
 
 

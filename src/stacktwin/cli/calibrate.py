@@ -123,6 +123,10 @@ def _prepare(
     else:
         work.release = f"{sc.release} (the base scenario's): {why}"
     work.notes.append(f"release {work.release}")
+    work.notes.append(
+        f"VMs running before the trace: not in the logs; {sc.cloud.instances} from the base "
+        f"scenario {base!r} (cloud.instances)"
+    )
     fit_part, held = work, None
     if holdout is not None or split_at is not None:
         at = _split_time(split_at) if split_at is not None else None
