@@ -149,6 +149,71 @@ class RecommendDocument(_Document):
     closest: dict[str, Any]
 
 
+class HopComparison(_Open):
+    """One hop, traced vs simulated (``stacktwin.calibrate.compare_hops``)."""
+
+    traced: dict[str, float | int | None] = Field(description="count, mean, p50, p90, p99 (s)")
+    simulated: dict[str, float | int | None] = Field(description="the same, simulated")
+    error_p50: float | None = Field(description="(simulated - traced) / traced p50")
+    error_p90: float | None = Field(description="(simulated - traced) / traced p90")
+    ks: float | None = Field(description="two-sample Kolmogorov-Smirnov distance")
+    note: str | None = None
+
+
+class HopsComparison(_Open):
+    """Every hop compared, and the headline sentence on vif_wait."""
+
+    hops: dict[str, HopComparison]
+    headline: str
+
+
+class CalibrationParameter(_Open):
+    """One cost: fitted (value, interval, provenance) or kept at its default (reason)."""
+
+    cost: str
+    hop: str | None
+    status: Literal["fitted", "default"]
+    default: float
+    value: float | None = None
+    interval_95: list[float] | None = None
+    provenance: str | None = None
+    reason: str | None = None
+
+
+class ValidationPart(HopsComparison):
+    """The held-out boots (``calibrate --holdout/--split``) or ``stacktwin validate``."""
+
+    boots: int
+    replications: int
+    period: list[float] = Field(description="epoch seconds of the first and last request")
+
+
+class CalibrateDocument(_Document):
+    """``stacktwin calibrate --json`` (fit.json)."""
+
+    kind: Literal["calibrate"]
+    source: str
+    boots: int
+    hosts: list[str]
+    method: str
+    replications: int
+    runs: int
+    wall_seconds: float
+    uncertainty: str
+    parameters: list[CalibrationParameter]
+    fit: HopsComparison
+    validation: ValidationPart | None
+    workload: dict[str, Any] = Field(description="what was replayed, and the release")
+    notes: list[str]
+
+
+class ValidateDocument(ValidationPart, _Document):
+    """``stacktwin validate --json``."""
+
+    kind: Literal["validate"]
+    scenario: str
+
+
 DOCUMENTS: dict[str, type[_Document]] = {
     "trace": TraceDocument,
     "simulate": SimulateDocument,
@@ -158,6 +223,8 @@ DOCUMENTS: dict[str, type[_Document]] = {
     "compare": CompareDocument,
     "sweep": SweepDocument,
     "recommend": RecommendDocument,
+    "calibrate": CalibrateDocument,
+    "validate": ValidateDocument,
 }
 """Each output kind and the model of its document."""
 

@@ -51,7 +51,7 @@ def test_calibrate_and_validate_the_real_logs(tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(
         app,
-        ["calibrate", str(logs), "--holdout", "0.34", "-o", str(out), "--json", str(fit)],
+        ["calibrate", str(logs), "--holdout", "0.3", "-o", str(out), "--json", str(fit)],
     )
     assert res.exit_code == 0, res.output
     assert "held-out" in res.output
@@ -63,12 +63,71 @@ def test_calibrate_and_validate_the_real_logs(tmp_path: Path) -> None:
     assert doc["kind"] == "calibrate"
     assert doc["validation"]["hops"]["vif_wait"]["traced"]["count"] >= 1
     assert {"p50", "p90", "p99"} <= set(doc["fit"]["hops"]["agent"]["simulated"])
+    assert doc["workload"]["boots_replayed"] == 6 and doc["workload"]["deletes"] >= 1
+    # no --release, no --config, no start line: the base's release, and why, stated
+    assert "(the base scenario's): not given (--release)" in doc["workload"]["release"]
     res = runner.invoke(app, ["validate", str(out), str(logs), "--replications", "1"])
     assert res.exit_code == 0, res.output
     assert "vif_wait" in res.output
+    res = runner.invoke(app, ["report", str(fit), "-o", str(tmp_path / "fit.html")])
+    assert res.exit_code == 0, res.output
+    assert doc["validation"]["headline"] in (tmp_path / "fit.html").read_text()
 
 
 def test_calibrate_says_why_it_cannot(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["calibrate", str(tmp_path), "-o", str(tmp_path / "x.yaml")])
     assert res.exit_code == 2
     assert "Traceback" not in res.output
+
+
+_API = (
+    "2018-06-26 06:{m}:11.682 16794 INFO nova.osapi_compute.wsgi.server [req-c7735c7d-7d18-46e0-"
+    '8f71-6825925b370e aa9 1a3 - default default] 10.0.20.24 "DELETE /v2.1/1a35e3b0e18c4eff8ec68'
+    'ce1f34b28b0/{what}/{uuid} HTTP/1.1" status: {status} len: 407 time: 0.5869639\n'
+)
+_START = (
+    "2018-06-26 06:{m}:00.933 29022 INFO nova.service [-] Starting compute node (version 17.0.5)\n"
+)
+
+
+def test_deletions_restarts_and_hosts_come_from_the_logs(tmp_path: Path) -> None:
+    uuid = "e9f7c3e3-9d2e-4a0f-9cd3-8642190c4364"
+    (tmp_path / "nova-api.log").write_text(
+        _API.format(m="10", what="servers", uuid=uuid, status=204)  # before the first boot
+        + _API.format(m="30", what="servers", uuid=uuid, status=204)
+        + _API.format(m="31", what="servers", uuid=uuid, status=404)  # refused: no deletion
+        + _API.format(m="32", what="os-keypairs", uuid=uuid, status=202)  # not a server
+    )
+    logs = tmp_path / "cmp-2" / "var" / "log" / "nova"
+    logs.mkdir(parents=True)
+    (logs / "nova-compute.log").write_text(_START.format(m="05") + _START.format(m="40"))
+    from stacktwin.calibrate.events import traced_events
+
+    events = traced_events([tmp_path])
+    assert [u for _, u in events.deletes] == [uuid, uuid]
+    assert events.release() == ("nova17", "nova-compute start lines: version 17.0.5")
+    t0 = events.deletes[0][0] + 600.0  # the first boot: 06:20:11.682
+    boots = [_boot(1, t0), _boot(2, t0 + 60.0)]
+    work = extract_workload(boots, events)
+    assert events.hosts == {"cmp-2"}
+    host = "cmp-2"
+    assert work.hosts == sorted({"cmp-1", host})  # the compute log's host, with no boot on it
+    assert work.deletes == [events.deletes[1][0]]
+    assert work.restarts == [(events.restarts[1][0], work.hosts.index(host))]
+    assert any("1 before the first boot request not replayed" in n for n in work.notes)
+    assert any("not pinned" in n for n in work.notes)
+    sc = work.scenario(load_scenario("all-in-one"), "replay")
+    assert sc.workload.arrivals is not None
+    assert sc.workload.arrivals.deletes == [600.0]
+    assert [r.host for r in sc.workload.arrivals.restarts] == [work.hosts.index(host)]
+    assert sc.cloud.hosts == 2
+
+
+def test_release_given_then_config_then_log_start_lines() -> None:
+    from stacktwin.cli.calibrate import _release
+
+    hint = ("nova17", "nova-compute start lines: version 17.0.5")
+    assert _release(hint, "2023.1", None) == ("2023.1", "given (--release)")
+    assert _release(hint, None, None) == ("nova17", f"from the logs: {hint[1]}")
+    name, why = _release((None, "no start line"), None, None)
+    assert name is None and why.endswith("no start line")

@@ -1,18 +1,21 @@
 """The workload of a trace: hosts, boot arrivals and ports, and what the trace does not say.
 
 Only boots with a ``requested`` milestone (nova-api's ``POST /servers``) are replayed: their
-times, relative to the first, become ``workload.arrivals.boots``.  What the tracer does not
-expose is listed in :attr:`TracedWorkload.notes` rather than invented: the times of user
-deletions (the tracer marks a boot *deleted* on a ``DELETE /servers`` line but keeps no time),
-nova-compute restarts, and the instances already running.
+times, relative to the first, become ``workload.arrivals.boots``.  User deletions and
+nova-compute restarts come from the same logs (:mod:`.events`) and are replayed at their times;
+the hosts are those of the boots and of every nova-compute or OVS agent log.  What the logs do
+not say is listed in :attr:`TracedWorkload.notes` rather than invented (a restart whose host is
+not named); the VMs running before the trace come from the base scenario.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from stacktwin.boots import Boot, Milestone, Outcome
+from stacktwin.boots import Boot, Milestone
+from stacktwin.calibrate.events import TracedEvents
 from stacktwin.twin import Scenario, parse_scenario
 
 
@@ -22,43 +25,93 @@ class CalibrationError(ValueError):
 
 @dataclass
 class TracedWorkload:
-    """The boots of a trace, in request order, and the workload they imply."""
+    """The boots of a trace, in request order, and the workload they imply.
+
+    A part of a trace (:func:`split`) is *measured* on its own boots but *replayed* with the
+    whole trace: the boots of the other part still load the cloud while this part's are in
+    flight (at high load the last fitted boots queue behind the first held-out ones).  Their
+    request times are the workload, known from the trace; only this part's hop latencies
+    are compared.
+    """
 
     boots: list[Boot]
+    """The measured boots (whose hops are compared)."""
     start: float
-    """Epoch seconds of the first boot request (time 0 of the replay)."""
+    """Epoch seconds of the first replayed boot request (time 0 of the replay)."""
     hosts: list[str]
     notes: list[str] = field(default_factory=list)
+    replayed: list[Boot] = field(default_factory=list)
+    """Every boot replayed, in request order (empty: :attr:`boots`)."""
+    offset: int = 0
+    """Index of the first measured boot among :attr:`replayed`."""
+    deletes: list[float] = field(default_factory=list)
+    """Epoch seconds of the user deletions replayed (from :attr:`start` on)."""
+    restarts: list[tuple[float, int]] = field(default_factory=list)
+    """(epoch seconds, host index in :attr:`hosts`) of the nova-compute restarts replayed."""
+    release: str | None = None
+    """The release replayed and how it was chosen (None: not decided yet)."""
+
+    def summary(self) -> dict[str, Any]:
+        """What is replayed, for ``fit.json``: counts, hosts, the release and its basis."""
+        return {
+            "boots_replayed": len(self.load),
+            "boots_measured": len(self.boots),
+            "deletes": len(self.deletes),
+            "restarts": len(self.restarts),
+            "hosts": self.hosts,
+            "pinned_to_traced_hosts": False,
+            "release": self.release,
+        }
+
+    @property
+    def load(self) -> list[Boot]:
+        """The boots replayed: :attr:`replayed`, or the measured ones."""
+        return self.replayed or self.boots
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """The measured boots' indices among those replayed, as a slice ``(start, stop)``."""
+        return self.offset, self.offset + len(self.boots)
 
     @property
     def arrivals(self) -> list[float]:
-        """Seconds of each boot request from :attr:`start`."""
+        """Seconds of each measured boot request from :attr:`start`."""
         return [b.milestones[Milestone.REQUESTED.value] - self.start for b in self.boots]
 
     @property
     def ports(self) -> list[int]:
-        """Ports of each boot (a boot whose ports were not seen counts 1, said in the notes)."""
-        return [min(16, max(1, len(b.ports))) for b in self.boots]
+        """Ports of each replayed boot (a boot whose ports were not seen counts 1, said in
+        the notes)."""
+        return [min(16, max(1, len(b.ports))) for b in self.load]
 
     def scenario(self, base: Scenario, name: str) -> Scenario:
-        """``base`` with this workload: hosts, no steady arrivals, the traced boots replayed."""
+        """``base`` with this workload: hosts, no steady arrivals, the traced boots replayed.
+        The VMs running before the trace are not in the logs: ``base``'s ``cloud.instances``
+        (the operator's statement of the cloud) is kept."""
         data = base.model_dump()
         data["name"] = name
         data["cloud"]["hosts"] = max(1, len(self.hosts))
-        data["cloud"]["instances"] = 0
-        arrivals = self.arrivals
-        data["workload"] = {"arrivals": {"boots": arrivals, "ports": self.ports}}
+        arrivals = [b.milestones[Milestone.REQUESTED.value] - self.start for b in self.load]
+        data["workload"] = {
+            "arrivals": {
+                "boots": arrivals,
+                "ports": self.ports,
+                "deletes": [t - self.start for t in self.deletes],
+                "restarts": [{"at": t - self.start, "host": h} for t, h in self.restarts],
+            }
+        }
         probe = parse_scenario({**data, "duration": 30 * 86_400.0}, name)
         assert probe.workload.arrivals is not None
         from stacktwin.twin.replay import replay_times
 
-        times = replay_times(probe.workload.arrivals, probe.idle_limit())["boots"]
-        data["duration"] = max(times, default=0.0) + 1.0
+        times = replay_times(probe.workload.arrivals, probe.idle_limit())
+        data["duration"] = max((t for ts in times.values() for t in ts), default=0.0) + 1.0
         return parse_scenario(data, name)
 
 
-def extract_workload(boots: Sequence[Boot]) -> TracedWorkload:
-    """The workload of traced ``boots``; raises :class:`CalibrationError` with none usable."""
+def extract_workload(boots: Sequence[Boot], events: TracedEvents | None = None) -> TracedWorkload:
+    """The workload of traced ``boots`` and ``events`` (None: the logs were not scanned for
+    them); raises :class:`CalibrationError` with no boot usable."""
     usable = [b for b in boots if b.at(Milestone.REQUESTED) is not None]
     if not usable:
         raise CalibrationError(
@@ -72,29 +125,65 @@ def extract_workload(boots: Sequence[Boot]) -> TracedWorkload:
             f"{len(boots) - len(usable)} of {len(boots)} boots have no POST /servers time "
             "(no nova-api log line) and are not replayed"
         )
-    hosts = sorted({b.host for b in usable if b.host})
+    start = usable[0].milestones[Milestone.REQUESTED.value]
+    seen = {b.host for b in usable if b.host} | (events.hosts if events else set())
+    hosts = sorted(seen)
     if not hosts:
         notes.append("no compute host named in the trace: 1 host assumed")
+    elif events is not None and len(hosts) > len({b.host for b in usable if b.host}):
+        notes.append(
+            f"{len(hosts)} compute hosts: those of the boots and of every nova-compute or OVS "
+            "agent log"
+        )
     portless = sum(1 for b in usable if not b.ports)
     if portless:
         notes.append(f"{portless} boots with no port seen are replayed with 1 port")
-    deleted = sum(1 for b in boots if b.outcome is Outcome.DELETED)
-    if deleted:
-        notes.append(
-            f"{deleted} boots were deleted by their user, but the tracer keeps no time for a "
-            "DELETE /servers: deletions are not replayed"
-        )
-    notes.append("nova-compute restarts: the tracer does not report them; none replayed")
-    notes.append("instances running before the trace: not in the logs; the replay starts with 0")
-    start = usable[0].milestones[Milestone.REQUESTED.value]
-    return TracedWorkload(boots=usable, start=start, hosts=hosts, notes=notes)
+    work = TracedWorkload(boots=usable, start=start, hosts=hosts, notes=notes)
+    if events is None:
+        notes.append("user deletions and nova-compute restarts: not scanned; none replayed")
+    else:
+        _events(work, events)
+    notes.append(
+        "replayed boots are placed by the twin's scheduler, not pinned to their traced hosts "
+        "(the replay, twin/workload.py, takes no host per boot)"
+    )
+    return work
+
+
+def _events(work: TracedWorkload, events: TracedEvents) -> None:
+    """Add the deletions and restarts from :attr:`start` on to ``work``, saying what is not."""
+    notes = work.notes
+    work.deletes = [t for t, _ in events.deletes if t >= work.start]
+    early = len(events.deletes) - len(work.deletes)
+    notes.append(
+        f"{len(work.deletes)} user DELETE /servers replayed"
+        + (f" ({early} before the first boot request: not replayed)" if early else "")
+    )
+    index = {h: i for i, h in enumerate(work.hosts)}
+    unnamed = before = 0
+    for t, host in events.restarts:
+        if t < work.start:
+            before += 1
+        elif host in index:
+            work.restarts.append((t, index[host]))
+        elif host is None and len(work.hosts) <= 1:
+            work.restarts.append((t, 0))
+        else:
+            unnamed += 1
+    said = f"{len(work.restarts)} nova-compute restarts replayed ('Starting compute node')"
+    if before:
+        said += f"; {before} before the first boot request not replayed (the replay starts fresh)"
+    if unnamed:
+        said += f"; {unnamed} on a host not named in their log not replayed"
+    notes.append(said)
 
 
 def split(
     work: TracedWorkload, holdout: float | None = None, at: float | None = None
 ) -> tuple[TracedWorkload, TracedWorkload]:
     """The boots requested before and after a point: the last ``holdout`` fraction, or the
-    epoch second ``at``.  Raises :class:`CalibrationError` when either part is empty."""
+    epoch second ``at``.  Both parts replay every boot of ``work`` and measure their own
+    (:class:`TracedWorkload`).  Raises :class:`CalibrationError` when either part is empty."""
     n = len(work.boots)
     if holdout is not None:
         if not 0 < holdout < 1:
@@ -112,9 +201,18 @@ def split(
             "needs at least one boot"
         )
     parts = []
-    for chunk in (work.boots[:cut], work.boots[cut:]):
-        part = extract_workload(chunk)
-        part.notes = work.notes
-        part.hosts = work.hosts
-        parts.append(part)
+    for lo, hi in ((0, cut), (cut, n)):
+        parts.append(
+            TracedWorkload(
+                boots=work.boots[lo:hi],
+                start=work.start,
+                hosts=work.hosts,
+                notes=work.notes,
+                replayed=work.boots,
+                offset=lo,
+                deletes=work.deletes,
+                restarts=work.restarts,
+                release=work.release,
+            )
+        )
     return parts[0], parts[1]

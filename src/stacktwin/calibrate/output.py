@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from stacktwin.calibrate.extract import TracedWorkload
-from stacktwin.calibrate.fit import FitResult
+from stacktwin.calibrate.fit import BOOTSTRAP, FitResult
 from stacktwin.calibrate.samples import Samples
 from stacktwin.calibrate.validate import compare_hops, headline
 from stacktwin.twin import Scenario
@@ -55,11 +55,12 @@ def fit_document(
         "replications": fit.replications,
         "runs": fit.runs,
         "wall_seconds": round(fit.wall_seconds, 3),
-        "uncertainty": "95% interval of each fitted cost: bootstrap over the traced boots (200 "
-        "resamples) of the fit's targets, through the pseudo-inverse of its Jacobian; the "
-        "twin's replication noise is not included",
+        "uncertainty": "95% interval of each fitted cost: bootstrap over the traced boots "
+        f"({BOOTSTRAP} resamples) of the fit's targets, through the pseudo-inverse of its "
+        "Jacobian; the twin's replication noise is not included",
         "parameters": fit.parameters,
         "fit": {"hops": hops, "headline": headline(hops)},
         "validation": validation,
+        "workload": work.summary(),
         "notes": work.notes,
     }

@@ -7,18 +7,48 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from stacktwin.boots import HOPS, SPANS, Boot
+from stacktwin.boots import HOPS, SPANS, Boot, Hop, Milestone
 from stacktwin.twin import Scenario, run_scenario
 
+WIRED = Hop(
+    "wired",
+    Milestone.WAIT_PREPARED,
+    Milestone.DEVICE_UP,
+    "VIFs plugged -> agent reports up (the agent's own part of the agent hop)",
+)
+"""The agent's own latency: nova-compute plugs the VIFs right after "Preparing to wait"
+(nova 27.1.0 nova/virt/libvirt/driver.py:7720-7724: ``wait_for_instance_event``, then
+``plug_vifs``), the OVS agent sees
+them at its next poll, wires them and reports them up.  The ``agent`` hop starts earlier, at the
+port binding, and so also holds nova's spawn preparation: at load that part dominates it and
+hides the wiring cost."""
+
+PLACED = Hop(
+    "placed",
+    Milestone.REQUESTED,
+    Milestone.SCHEDULED,
+    "POST /servers -> host selected (nova-api and the conductor, before the build semaphore)",
+)
+"""The conductor's own latency: the ``schedule`` hop ends when nova-compute starts the build,
+after the build semaphore (``max_concurrent_builds``), and at load that wait dominates it."""
+
+#: Latencies the calibration derives from the traced milestones, besides the boots' own hops.
+DERIVED: tuple[Hop, ...] = (PLACED, WIRED)
+
 #: Latency names compared by calibration and validation, in path order.
-HOP_NAMES: tuple[str, ...] = (*(h.name for h in HOPS), *(s.name for s in SPANS), "spawn")
+HOP_NAMES: tuple[str, ...] = (
+    *(h.name for h in HOPS),
+    *(h.name for h in DERIVED),
+    *(s.name for s in SPANS),
+    "spawn",
+)
 
 Samples = dict[str, list[float]]
 
 
 def boot_samples(boots: Iterable[Boot]) -> Samples:
     """Every finite hop latency (and the spawn time) of ``boots``, by hop name."""
-    by_name = {h.name: h for h in (*HOPS, *SPANS)}
+    by_name = {h.name: h for h in (*HOPS, *DERIVED, *SPANS)}
     out: Samples = {name: [] for name in HOP_NAMES}
     for b in boots:
         for name, hop in by_name.items():
@@ -30,9 +60,17 @@ def boot_samples(boots: Iterable[Boot]) -> Samples:
     return out
 
 
-def hop_samples(scenario: Scenario) -> Samples:
-    """Run ``scenario`` once (its seed) and return its boots' hop samples (an executor job)."""
-    return boot_samples(run_scenario(scenario).boots)
+Window = tuple[int, int]
+"""The measured boots of a replay, as a slice of its boots in request order."""
+
+
+def hop_samples(scenario: Scenario, window: Window | None = None) -> Samples:
+    """Run ``scenario`` once (its seed) and return the hop samples of its boots (an executor
+    job), or of the boots ``window`` slices: the twin names its boots in request order
+    (:meth:`stacktwin.twin.cloud.Cloud.new_boot`), and a replay requests them in the order of
+    ``workload.arrivals.boots``."""
+    boots = run_scenario(scenario).boots
+    return boot_samples(boots if window is None else boots[window[0] : window[1]])
 
 
 def pooled(runs: Sequence[Samples]) -> Samples:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from scipy.stats import ks_2samp
 
 from stacktwin.calibrate.extract import TracedWorkload
-from stacktwin.calibrate.samples import HOP_NAMES, Samples, boot_samples, hop_samples, pooled
+from stacktwin.calibrate.samples import (
+    HOP_NAMES,
+    Samples,
+    Window,
+    boot_samples,
+    hop_samples,
+    pooled,
+)
 from stacktwin.calibrate.samples import quantiles as _quantiles
 from stacktwin.twin import Scenario
 from stacktwin.twin.batch.executor import Executor, with_seed
@@ -44,9 +52,11 @@ def run_replay(
     replications: int,
     executor: Executor,
     on_done: Callable[[int, Any], None] | None = None,
+    window: Window | None = None,
 ) -> Samples:
-    """The pooled hop samples of ``replications`` runs of ``scenario`` (seeds seed, seed+1…)."""
-    return run_replays([scenario], replications, executor, on_done)[0]
+    """The pooled hop samples of ``replications`` runs of ``scenario`` (seeds seed, seed+1…),
+    of the boots ``window`` slices (None: all)."""
+    return run_replays([scenario], replications, executor, on_done, window)[0]
 
 
 def run_replays(
@@ -54,10 +64,11 @@ def run_replays(
     replications: int,
     executor: Executor,
     on_done: Callable[[int, Any], None] | None = None,
+    window: Window | None = None,
 ) -> list[Samples]:
     """:func:`run_replay` of several scenarios, all their runs in one executor batch."""
     runs = [with_seed(sc, sc.seed + i) for sc in scenarios for i in range(replications)]
-    records = executor.map(runs, on_done, fn=hop_samples)
+    records = executor.map(runs, on_done, fn=partial(hop_samples, window=window))
     return [
         pooled(records[k * replications : (k + 1) * replications]) for k in range(len(scenarios))
     ]
@@ -72,12 +83,12 @@ def validate_scenario(
 ) -> dict[str, Any]:
     """``scenario`` (its costs and settings) replaying ``work``'s boots, against those boots."""
     replay = work.scenario(scenario, scenario.name)
-    simulated = run_replay(replay, replications, executor, on_done)
+    simulated = run_replay(replay, replications, executor, on_done, work.window)
     hops = compare_hops(boot_samples(work.boots), simulated)
     return {
         "boots": len(work.boots),
         "replications": replications,
-        "period": [work.start, work.start + max(work.arrivals)],
+        "period": [work.start + min(work.arrivals), work.start + max(work.arrivals)],
         "hops": hops,
         "headline": headline(hops),
     }

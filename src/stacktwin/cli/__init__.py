@@ -21,6 +21,7 @@ for _module in (
     "report",
     "schema",
     "calibrate",
+    "calibrate_report",
 ):
     import_module(f"stacktwin.cli.{_module}")
 

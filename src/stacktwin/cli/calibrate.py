@@ -56,19 +56,43 @@ def _split_time(text: str) -> float:
     return value.timestamp()
 
 
-def _traced(logs: list[str], err: Console) -> Any:
+def _traced(logs: list[str], err: Console) -> tuple[Any, tuple[str | None, str]]:
+    """The traced workload of ``logs``, and the release their start lines name (or why not)."""
     from stacktwin.api import InputError, trace
     from stacktwin.calibrate import CalibrationError, extract_workload
+    from stacktwin.calibrate.events import traced_events
 
     try:
         run = trace(logs)
-        return extract_workload(run.boots)
+        events = traced_events(logs)
+        work = extract_workload(run.boots, events)
     except (InputError, CalibrationError) as exc:
         raise _fail(err, str(exc)) from None
+    return work, events.release()
+
+
+def _release(
+    hint: tuple[str | None, str], given: str | None, loaded: Any
+) -> tuple[str | None, str]:
+    """The release of the logs and how it was chosen: --release, the --config files'
+    inference (config/infer.py), the nova version of the logs' start lines; else None."""
+    from stacktwin.config.infer import infer_release
+
+    if given is not None:
+        return given, "given (--release)"
+    if loaded is not None:
+        guess = infer_release(loaded)
+        if not guess.assumed:
+            return str(guess.release.year_name or guess.release.name), guess.describe()
+    name, why = hint
+    if name is not None:
+        return name, f"from the logs: {why}"
+    return None, f"not given (--release), not in the --config files, and {why}"
 
 
 def _prepare(
     work: Any,
+    hint: tuple[str | None, str],
     base: str,
     config: list[str],
     release: str | None,
@@ -78,16 +102,31 @@ def _prepare(
 ) -> tuple[Any, Any, Any]:
     """The part to fit, the part held out (or None) and the scenario replaying the first."""
     from stacktwin.api import configure
-    from stacktwin.calibrate import split
+    from stacktwin.calibrate import CalibrationError, split
+    from stacktwin.config.releases import release as find_release
     from stacktwin.twin import load_scenario, parse_scenario
 
     sc = load_scenario(base)
+    loaded = None
     if config:
-        sc = configure(sc, config).scenario
-    if release is not None:
-        sc = parse_scenario({**sc.model_dump(), "release": release}, f"--release {release}")
+        configured = configure(sc, config)
+        sc, loaded = configured.scenario, configured.loaded
+    name, why = _release(hint, release, loaded)
+    if name is not None:
+        try:
+            known = find_release(name)
+        except ValueError as exc:
+            raise CalibrationError(str(exc)) from None
+        name = known.year_name or known.name.lower()
+        sc = parse_scenario({**sc.model_dump(), "release": name}, f"release {name}")
+        work.release = f"{name}: {why}"
     else:
-        work.notes.append(f"release not given (--release): {sc.release!r}, the base's")
+        work.release = f"{sc.release} (the base scenario's): {why}"
+    work.notes.append(f"release {work.release}")
+    work.notes.append(
+        f"VMs running before the trace: not in the logs; {sc.cloud.instances} from the base "
+        f"scenario {base!r} (cloud.instances)"
+    )
     fit_part, held = work, None
     if holdout is not None or split_at is not None:
         at = _split_time(split_at) if split_at is not None else None
@@ -141,11 +180,11 @@ def calibrate(
     err = Console(stderr=True)
     if holdout is not None and split_at is not None:
         raise _fail(err, "--holdout and --split: give one")
-    work = _traced(logs, err)
+    work, hint = _traced(logs, err)
     source = ", ".join(logs)
     try:
         fit_part, held, replay = _prepare(
-            work, base, config or [], release, holdout, split_at, output
+            work, hint, base, config or [], release, holdout, split_at, output
         )
     except (ScenarioError, CalibrationError) as exc:
         raise _fail(err, str(exc)) from None
@@ -155,7 +194,12 @@ def calibrate(
         with _progress(err, "calibrating") as bar:
             task = bar.add_task("runs", total=None)
             fit = fit_costs(
-                replay, traced, executor, replications, on_run=lambda: bar.advance(task)
+                replay,
+                traced,
+                executor,
+                replications,
+                on_run=lambda: bar.advance(task),
+                window=fit_part.window,
             )
             fitted = replay.model_copy(deep=True)
             fitted.model.costs = fit.costs
@@ -208,7 +252,7 @@ def validate(
         sc = load_scenario(scenario)
     except ScenarioError as exc:
         raise _fail(err, str(exc)) from None
-    work = _traced(logs, err)
+    work, _ = _traced(logs, err)
     try:
         with _progress(err, "validating") as bar:
             task = bar.add_task("runs", total=replications)

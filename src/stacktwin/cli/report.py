@@ -124,20 +124,26 @@ def report(
     objective: ObjectiveOption = None,
 ) -> None:
     """Write one self-contained HTML report (plots embedded, opens offline); a sweep's --json or
-    Parquet file gives each figure against each knob with its 95% band."""
+    Parquet file gives each figure against each knob with its 95% band; a calibration's fit.json,
+    traced vs simulated per hop, the held-out error first."""
     from stacktwin.output import write_text
+    from stacktwin.render.calibrate_view import FitInputError, build_fit_report, load_fit
     from stacktwin.render.html import ReportError, build_report
     from stacktwin.render.sweep_view import SweepInputError, build_sweep_report, sweep_sources
 
     check_output(output, "-o")
     try:
         sweeps = sweep_sources(inputs)
-    except SweepInputError as exc:
+        fits = [d for d in (load_fit(i) for i in inputs) if d is not None]
+    except (SweepInputError, FitInputError) as exc:
         raise fail(Console(stderr=True), str(exc)) from None
-    if sweeps and len(inputs) > 1:
-        raise fail(Console(stderr=True), "a sweep result is reported alone (one input)")
+    if (sweeps or fits) and len(inputs) > 1:
+        what = "a sweep result" if sweeps else "a calibration"
+        raise fail(Console(stderr=True), f"{what} is reported alone (one input)")
     goals = _objectives(objective)
-    if sweeps:
+    if fits:
+        page = build_fit_report(fits[0], inputs[0])
+    elif sweeps:
         page = build_sweep_report(sweeps[0], inputs[0])
     else:
         runs = _load_runs(inputs, sets)
