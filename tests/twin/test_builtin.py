@@ -84,3 +84,20 @@ def test_large_site_after_has_no_timeout(after: TwinResult, before: TwinResult) 
         after.components["neutron_db_pools"]["connections_opened"]
         < before.components["neutron_db_pools"]["connections_opened"] / 10
     )
+
+
+@pytest.mark.slow  # a large-site run (~20 s); the test command runs it
+def test_large_site_tight_gives_the_other_changes_their_resources() -> None:
+    """The second built-in: rpc_workers already 20, so the other three changes each have a
+    resource to act through: one VM a host in the remote group (deletions empty hosts: the
+    blocking deletion stalls agents and boots on those hosts time out), TLS to a database with
+    OpenStack-Ansible's 1,600 connections, private token caches (no memcached)."""
+    sc = load_scenario("large-site-tight")
+    assert sc.neutron.DEFAULT.rpc_workers == 20 and sc.cloud.db_max_connections == 1600
+    assert sc.cloud.db_tls and sc.neutron.keystone_authtoken.memcached_servers is None
+    tight = run_scenario(sc)
+    assert tight.load["agent.flow_deletions"] > 0
+    assert tight.summary["timeouts"] > 0
+    assert tight.components["ovs_agents"]["longest_iteration"] > 400
+    assert tight.components["keystone"]["cache"] == "per-worker"
+    assert tight.components["database"]["tls"] is True

@@ -56,8 +56,8 @@ def simulate(
     scenario: Annotated[
         str,
         typer.Argument(
-            help="A built-in scenario (all-in-one, large-site-before, large-site-after) or a "
-            "scenario YAML file (docs/scenarios.md)."
+            help="A built-in scenario (all-in-one, large-site-before, large-site-after, "
+            "large-site-tight) or a scenario YAML file (docs/scenarios.md)."
         ),
     ] = "large-site-before",
     seed: Annotated[
