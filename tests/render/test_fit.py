@@ -80,3 +80,29 @@ def test_check_prints_every_number_in_full_at_60_columns(tmp_path: Path) -> None
     wide = runner.invoke(app, args, env={"COLUMNS": "250"})
     narrow = runner.invoke(app, args, env={"COLUMNS": "60"})
     assert _numbers(wide.stdout) <= _numbers(narrow.stdout)
+
+
+def test_a_text_column_rich_cannot_shrink_enough_stacks_instead_of_being_cropped() -> None:
+    """Rich measures a fit, then widens the number columns back and would crop the last one
+    (``objecti`` / ``error == 0 m`` in ``recommend``'s table at 100 columns)."""
+    from rich.console import Console
+
+    from stacktwin.render.fit import FitTable
+
+    table = FitTable(title="Predicted")
+    for col in ("figure", "as is", "with the change", "objective"):
+        table.add_column(col, justify="right" if col != "figure" else "left")
+    cells = [
+        ("error", "6,833.7 [6,346.1, 7,321.2]", "0.0 [0.0, 0.0]", "error == 0 met"),
+        ("vif_wait.p99", "252.1 [190.9, 313.3]", "15.5 [14.9, 16.1]", "vif_wait.p99 <= 60 met"),
+        ("neutron_rpc.utilisation", "76.5% [58.1%, 94.9%]", "18.8% [18.2%, 19.5%]", ""),
+    ]
+    for row in cells:
+        table.add_row(*row)
+    console = Console(width=100, record=True)
+    console.print(table)
+    text = console.export_text()
+    assert all(len(line) <= 100 for line in text.splitlines())
+    for row in cells:
+        for cell in row:
+            assert cell in text  # every value whole: none cropped

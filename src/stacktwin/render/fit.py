@@ -36,10 +36,20 @@ class FitTable(Table):
                 column.min_width = max(column.min_width or 0, widest)
         width = options.max_width
         needed = Table.__rich_measure__(self, console, options.update_width(10_000)).minimum
-        if needed <= width:
+        if needed <= width and self._fits(console, options):
             yield from super().__rich_console__(console, options)
             return
         yield from _stacked(self)
+
+    def _fits(self, console: Console, options: ConsoleOptions) -> bool:
+        """Whether Rich's own column widths fit: after shrinking the text columns it measures
+        them again, and columns held at their numbers' width can push the sum past the width
+        (Rich would then crop the last column: ``objecti``)."""
+        extra = self._extra_width
+        widths = self._calculate_column_widths(
+            console, options.update_width(options.max_width - extra)
+        )
+        return sum(widths) + extra <= options.max_width
 
 
 def _text(cell: RenderableType) -> Text:
