@@ -31,6 +31,19 @@ def json_text(data: Any) -> str:
     return json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False)
 
 
+def read_document(path: Path, kind: str) -> dict[str, Any] | None:
+    """The document of ``kind`` that :func:`json_text` wrote to ``path``, or None if the file
+    holds another kind.  The kind is the first key of every document, so a file of another kind
+    is told from its first bytes without reading it all; OSError and ValueError (not JSON)
+    propagate."""
+    with path.open("rb") as fh:
+        head = fh.read(200)
+    if f'"kind": "{kind}"'.encode() not in head:
+        return None
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return doc if isinstance(doc, dict) and doc.get("kind") == kind else None
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

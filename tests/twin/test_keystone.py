@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 
 from stacktwin.boots import Outcome
-from stacktwin.twin import parse_scenario, run_scenario
+from stacktwin.twin import parse_scenario
 from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import Event, Timeout
 from stacktwin.twin.kernel.queueing import erlang_c_wait
 from stacktwin.twin.keystone import Keystone
 from stacktwin.twin.model import Twin
 from stacktwin.twin.results import TwinResult
+from tests.twin.test_runs import override, run
 
 TTL = 300
 
@@ -79,17 +80,7 @@ def _heal_only(**over: Any) -> dict[str, Any]:
         "nova": {"DEFAULT": {"heal_instance_info_cache_interval": 60}},
         "neutron": {"DEFAULT": {"api_workers": 8, "rpc_workers": 2}},
     }  # fmt: skip
-    for key, value in over.items():
-        target = data
-        *parents, last = key.split(".")
-        for p in parents:
-            target = target.setdefault(p, {})
-        target[last] = value
-    return data
-
-
-def _run(data: dict[str, Any]) -> TwinResult:
-    return run_scenario(parse_scenario(data))
+    return override(data, over)
 
 
 def _per_compute_per_ttl(result: TwinResult) -> float:
@@ -105,7 +96,7 @@ def test_private_caches_validate_a_token_once_per_worker_per_ttl(workers: int) -
     ``W`` workers each worker would validate once per ``TTL + W / q`` s; a compute's sequential
     GETs go round robin, so they reach the workers more evenly and the wait after expiry is
     shorter.  Either way the count approaches min(requests per TTL, W) (dossier §2.4's bound)."""
-    result = _run(_heal_only(**{"neutron.DEFAULT.api_workers": workers}))
+    result = run(_heal_only(**{"neutron.DEFAULT.api_workers": workers}))
     requests = 5 * 8  # per compute per 300 s: 5 refreshes of 8 GETs
     q = requests / TTL
     at_random = workers * TTL / (TTL + workers / q)
@@ -116,13 +107,13 @@ def test_private_caches_validate_a_token_once_per_worker_per_ttl(workers: int) -
 
 def test_memcached_validates_a_token_about_once_per_ttl() -> None:
     memcached = {"neutron.keystone_authtoken.memcached_servers": "mc:11211"}
-    result = _run(_heal_only(**memcached, **{"neutron.DEFAULT.api_workers": 96}))
+    result = run(_heal_only(**memcached, **{"neutron.DEFAULT.api_workers": 96}))
     assert 0.8 <= _per_compute_per_ttl(result) <= 1.02
     ks = result.components["keystone"]
     assert ks["cache"] == "memcached"
     assert ks["cache_hit_ratio"] > 0.95
     # two tokens per request with the service token: twice the validations
-    both = _run(
+    both = run(
         _heal_only(
             **memcached,
             **{
@@ -144,7 +135,7 @@ def test_heal_60_to_600_moves_keystone_only_without_memcached() -> None:
         }
         if memcached:
             over["neutron.keystone_authtoken.memcached_servers"] = memcached
-        result = _run(_heal_only(**over))
+        result = run(_heal_only(**over))
         ks = result.components["keystone"]
         return float(ks["validations_per_s"])
 
@@ -164,7 +155,7 @@ def test_tokens_are_renewed_before_expiry() -> None:
         }
     )
     hosts = data["cloud"]["hosts"]
-    result = _run(data)
+    result = run(data)
     # each of the 2 tokens of each compute renewed once per 3600 - 120 s, at a random phase
     assert result.components["keystone"]["token_issues"] == pytest.approx(
         2 * hosts * 3600 / 3480, rel=0.08
@@ -173,10 +164,10 @@ def test_tokens_are_renewed_before_expiry() -> None:
 
 def test_a_restarted_compute_issues_new_tokens() -> None:
     data = _heal_only(**{"nova.service_user.send_service_user_token": True})
-    calm = _run(data).components["keystone"]["token_issues"]
+    calm = run(data).components["keystone"]["token_issues"]
     assert calm <= 5  # tokens of 100,000 s: a renewal only for a token near its end
     data["workload"] = {"compute_restarts": [{"at": 600, "hosts": 10}]}
-    restarted = _run(data)
+    restarted = run(data)
     assert restarted.load["nova.compute_restarts"] == 10
     extra = restarted.components["keystone"]["token_issues"] - calm
     assert 18 <= extra <= 20  # a new process: admin + service token each
@@ -196,7 +187,7 @@ def _boots(**over: Any) -> dict[str, Any]:
 
 
 def test_a_keystone_slower_than_the_timeout_fails_requests_with_503() -> None:
-    slow = _run(_boots(**{"model": {"costs": {"keystone_validate": 5.0}}}))
+    slow = run(_boots(**{"model": {"costs": {"keystone_validate": 5.0}}}))
     assert slow.load["neutron.keystone_unavailable"] > 0
     assert slow.components["keystone"]["validation_timeouts"] > 0
     outcomes = slow.summary["outcomes"]
@@ -209,13 +200,13 @@ def test_a_keystone_slower_than_the_timeout_fails_requests_with_503() -> None:
         "neutron_api_error", "could_not_clean_up_failed_build",
         "max_retries_exceeded: neutron_api_error",
     }  # fmt: skip
-    fast = _run(_boots())
+    fast = run(_boots())
     assert "neutron.keystone_unavailable" not in fast.load
     assert fast.summary["outcomes"][Outcome.ERROR.value] == 0
 
 
 def test_token_cache_time_minus_one_validates_every_request() -> None:
-    result = _run(_heal_only(**{"neutron.keystone_authtoken.token_cache_time": -1}))
+    result = run(_heal_only(**{"neutron.keystone_authtoken.token_cache_time": -1}))
     assert result.components["keystone"]["validations"] == result.load["neutron.api.heal"]
     assert result.components["keystone"]["cache_hit_ratio"] == 0.0
 

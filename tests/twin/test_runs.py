@@ -30,6 +30,11 @@ def small(**over: Any) -> dict[str, Any]:
         "nova": {"DEFAULT": {"heal_instance_info_cache_interval": 60}},
         "neutron": {"DEFAULT": {"rpc_workers": 2}},
     }  # fmt: skip
+    return override(data, over)
+
+
+def override(data: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each dotted path of ``over`` (``"cloud.hosts"``) set, sections created."""
     for key, value in over.items():
         target = data
         *parents, last = key.split(".")

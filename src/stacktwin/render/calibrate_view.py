@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stacktwin.boots import LATENCY_DECIMALS
+from stacktwin.output import read_document
 from stacktwin.render.html import _document, _Page
 from stacktwin.render.text import esc
 
@@ -43,14 +44,9 @@ def load_fit(path: str) -> dict[str, Any] | None:
     if not p.is_file() or p.suffix != ".json":
         return None
     try:
-        with p.open("rb") as fh:
-            head = fh.read(200)
-        if b'"kind": "calibrate"' not in head:
-            return None
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        return read_document(p, "calibrate")
     except (OSError, ValueError) as exc:
         raise FitInputError(f"{path}: cannot read the calibration: {exc}") from None
-    return doc if isinstance(doc, dict) and doc.get("kind") == "calibrate" else None
 
 
 def _parts(doc: Doc) -> list[tuple[str, Mapping[str, Any]]]:

@@ -17,6 +17,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from stacktwin.output import read_document
 from stacktwin.render.figures import _LAYOUT, colour, plot_text
 from stacktwin.render.html import _document, _Page, esc
 from stacktwin.twin.batch.stats import interval
@@ -74,14 +75,9 @@ def load_sweep(path: str) -> dict[str, Any] | None:
             if raw is None:
                 return None
             return _from_rows(json.loads(raw), table.to_pylist())
-        with p.open("rb") as fh:
-            head = fh.read(200)
-        if b'"kind": "sweep"' not in head:
-            return None
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        return read_document(p, "sweep")
     except (OSError, ValueError) as exc:
         raise SweepInputError(f"{path}: cannot read the sweep: {exc}") from None
-    return doc if isinstance(doc, dict) and doc.get("kind") == "sweep" else None
 
 
 def _band(fig: go.Figure, xs: list[Any], ivs: list[Mapping[str, Any]], row: int, col: str,

@@ -71,18 +71,24 @@ class Conductor:
         cpu = cpu * self._factor() if cpu > 0.0 else 0.0
         return run_call(self.site, self._next_pool(), None, None, cpu, plan, "nova", reply)
 
-    def _run(self, state: BuildState) -> ProcessGenerator:
+    def _build_request(self, state: BuildState, mean: float, call: DbCall) -> Steps:
+        """A conductor worker does ``call`` for ``state``; a DB failure (1040, pool timeout)
+        sets the instance ERROR (no host) and returns False."""
         ctx = self.ctx
         with self.workers.request() as req:
             yield req
-            ok = yield from self._db_work(ctx.costs.conductor_schedule, SCHEDULE_AND_BUILD)
+            ok = yield from self._db_work(mean, call)
         if not ok:
-            # the build request fails in the cell DB: the instance goes ERROR (no host)
             ctx.counters["nova.conductor_db_errors"] += 1
             state.finish(Outcome.ERROR, ctx.env.now, CONDUCTOR_DB_ERROR)
-            return
-        host = ctx.rng("scheduler").randrange(ctx.scenario.cloud.hosts)
-        self._send(state, host)
+        return ok
+
+    def _run(self, state: BuildState) -> ProcessGenerator:
+        ctx = self.ctx
+        if (
+            yield from self._build_request(state, ctx.costs.conductor_schedule, SCHEDULE_AND_BUILD)
+        ):
+            self._send(state, ctx.rng("scheduler").randrange(ctx.scenario.cloud.hosts))
 
     def _send(self, state: BuildState, host: int) -> None:
         """Cast ``build_and_run_instance`` to ``host``: one more attempt."""
@@ -106,12 +112,7 @@ class Conductor:
         placement and the build is cast to it.  The alternates are other hosts, drawn here from
         their own stream (the first selection's draws are unchanged)."""
         ctx = self.ctx
-        with self.workers.request() as req:
-            yield req
-            ok = yield from self._db_work(ctx.costs.conductor_reschedule, RESCHEDULE)
-        if not ok:
-            ctx.counters["nova.conductor_db_errors"] += 1
-            state.finish(Outcome.ERROR, ctx.env.now, CONDUCTOR_DB_ERROR)
+        if not (yield from self._build_request(state, ctx.costs.conductor_reschedule, RESCHEDULE)):
             return
         hosts = ctx.scenario.cloud.hosts
         last = state.boot.reason

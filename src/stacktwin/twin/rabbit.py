@@ -129,12 +129,7 @@ class Broker:
                 self._inside(queue, now, done)
                 return done - now
             done = queue.free_at = start + cost
-            inside = queue._in_queue
-            while inside and inside[0] <= now:
-                inside.popleft()
-            inside.append(done)
-            if len(inside) > queue.peak:
-                queue.peak = len(inside)
+            self._inside(queue, now, done)
         else:  # a reply queue: its depth is the caller's outstanding calls, not tracked
             done = start + cost
         heapreplace(cores, done)
