@@ -51,6 +51,27 @@ def test_wrong_type_and_value() -> None:
     assert "workload.boot_storms.0.duration" in str(exc.value)
 
 
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("cloud.remote_sg_share", 1.5), ("cloud.remote_sg_share", float("nan")),
+        ("cloud.networks", 0), ("cloud.db_cores", 0), ("cloud.db_max_connections", "many"),
+        ("cloud.db_tls", "yes"), ("cloud.db_deadlock_probability", 2.0),
+        ("cloud.keystone_processes", 0), ("cloud.keystone_token_expiration", float("inf")),
+        ("cloud.rabbit_cores", 0), ("nova.scheduler.max_attempts", 0),
+        ("nova.database.max_overflow", -2), ("neutron.keystone_authtoken.token_cache_time", "x"),
+        ("neutron.database.connection_recycle_time", "soon"),
+    ],
+)  # fmt: skip
+def test_the_new_site_facts_and_options_refuse_bad_values(path: str, value: object) -> None:
+    """Each field issue 10 added names its path when given a wrong type or value."""
+    from tests.twin.test_runs import override
+
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(override({"name": "x"}, {path: value}))
+    assert path in str(exc.value)
+
+
 def test_unknown_release_lists_allowed() -> None:
     with pytest.raises(ScenarioError) as exc:
         parse_scenario({"name": "x", "release": "zebra"})
