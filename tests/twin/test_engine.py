@@ -160,3 +160,26 @@ def test_mmc_with_processes_matches_erlang_c() -> None:
 def test_erlang_c_refuses_unstable_queue() -> None:
     with pytest.raises(ValueError, match="unstable"):
         erlang_c_wait(3.0, 1.0, 3)
+
+
+def test_cycle_collector_tuned_only_while_a_twin_runs() -> None:
+    """The young-generation threshold is raised during a run (seen from its progress callback)
+    and put back afterwards, also when the run fails."""
+    import gc
+
+    from stacktwin.twin import parse_scenario, run_scenario
+    from stacktwin.twin.model import YOUNG_COLLECTION_THRESHOLD
+    from tests.scenarios import TINY
+
+    before = gc.get_threshold()
+    seen: list[int] = []
+    run_scenario(parse_scenario(TINY), progress=lambda *_: seen.append(gc.get_threshold()[0]))
+    assert seen and set(seen) == {YOUNG_COLLECTION_THRESHOLD}
+    assert gc.get_threshold() == before
+
+    def boom(*_: object) -> None:
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        run_scenario(parse_scenario(TINY), progress=boom)
+    assert gc.get_threshold() == before

@@ -381,3 +381,71 @@ def test_other_guards() -> None:
         Event(env).fail("oops")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="events or timeouts"):
         AnyOf(env, [1])  # type: ignore[list-item]
+
+
+# -- deadlines -----------------------------------------------------------------------------------
+def test_deadlines_expire_pending_events_at_their_own_time() -> None:
+    """A timer calls back at exactly start + delay for an event still pending, never for one
+    that happened first, in the order the timers were started."""
+    from stacktwin.twin.kernel import Deadlines
+
+    env = Environment()
+    fired: list[tuple[float, str]] = []
+    timers: Deadlines[str] = Deadlines(env, 10.0, lambda name: fired.append((env.now, name)))
+    events = {name: env.event() for name in "abcd"}
+
+    def starter(name: str, at: float) -> Gen:
+        yield Timeout(at)
+        timers.start(events[name], name)
+
+    for name, at in zip("abcd", (0.0, 0.5, 3.0, 3.25), strict=True):
+        env.process(starter(name, at))
+
+    def answer() -> Gen:
+        yield Timeout(2.0)
+        events["b"].succeed()  # b's reply comes first: its timer is moot
+        yield Timeout(11.5)
+        events["d"].succeed()  # at 13.5, after d's deadline (13.25): d has expired
+
+    env.process(answer())
+    env.run()
+    assert fired == [(10.0, "a"), (13.0, "c"), (13.25, "d")]
+    assert timers.expired == 3 and len(timers) == 0
+
+
+def test_deadlines_hold_one_queue_entry_for_many_timers() -> None:
+    """10,000 calls answered at once: the kernel processes a handful of timer entries, not one
+    per call (the point of the class), and a callback may start a new timer."""
+    from stacktwin.twin.kernel import Deadlines
+
+    env = Environment()
+    again: list[float] = []
+
+    def expire(ev: Event) -> None:
+        again.append(env.now)
+        if len(again) == 1:
+            timers.start(env.event(), env.event())  # started from inside a callback
+
+    timers: Deadlines[Event] = Deadlines(env, 5.0, expire)
+
+    def caller() -> Gen:
+        for _ in range(10_000):
+            reply = env.event()
+            timers.start(reply, reply)
+            yield Timeout(0.001)
+            reply.succeed()
+        timers.start(env.event(), env.event())  # this one is never answered
+
+    env.process(caller())
+    env.run()
+    assert again == [pytest.approx(10.0 + 5.0), pytest.approx(15.0 + 5.0)]
+    # 10,000 delays + 10,000 wake-ups of nobody... only the caller's steps and a few timer
+    # entries: far fewer than one entry per timer
+    assert env.events < 10_000 + 50, env.events
+
+
+def test_deadlines_refuse_a_negative_length() -> None:
+    from stacktwin.twin.kernel import Deadlines
+
+    with pytest.raises(ValueError, match="negative"):
+        Deadlines(Environment(), -1.0, print)

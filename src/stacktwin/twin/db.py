@@ -38,7 +38,7 @@ from __future__ import annotations
 import sys
 from collections import deque
 
-from stacktwin.twin.kernel import BaseEnvironment, Event
+from stacktwin.twin.kernel import BaseEnvironment, Deadlines, Event
 
 UNCONNECTED = float("-inf")
 """The record of a connection not (or no longer) open: older than any recycle horizon."""
@@ -52,6 +52,7 @@ class QueuePool:
 
     __slots__ = (
         "_area",
+        "_patience",
         "_t",
         "checkouts",
         "closes",
@@ -94,6 +95,8 @@ class QueuePool:
         self.max_wait = 0.0
         self._area = 0.0  # integral of the records checked out (for the mean)
         self._t = env.now
+        #: the waiters' ``pool_timeout`` timers (one kernel entry for all of them)
+        self._patience: Deadlines[tuple[Event, float]] = Deadlines(env, self.timeout, self._expire)
 
     @property
     def checked_out(self) -> int:
@@ -128,7 +131,7 @@ class QueuePool:
         waiters.append(waiter)
         if len(waiters) > self.peak_waiting:
             self.peak_waiting = len(waiters)
-        env.schedule(self.timeout, self._expire, waiter)
+        self._patience.start(ev, waiter)
         return ev
 
     def _tick(self) -> None:

@@ -40,7 +40,14 @@ from collections.abc import Callable, Generator
 from heapq import heapify, heapreplace
 from typing import Any
 
-from stacktwin.twin.kernel import Environment, Event, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.kernel import (
+    Deadlines,
+    Environment,
+    Event,
+    ProcessGenerator,
+    Resource,
+    Timeout,
+)
 from stacktwin.twin.variates import Factors
 
 Handler = Callable[[Any], ProcessGenerator]  # called with the server's owner process
@@ -78,7 +85,17 @@ class BrokerQueue:
 class Broker:
     """The RabbitMQ node: its cores, shared by its queues."""
 
-    __slots__ = ("_cores", "_factor", "cores", "counters", "env", "latency", "message", "queues")
+    __slots__ = (
+        "_cores",
+        "_deadlines",
+        "_factor",
+        "cores",
+        "counters",
+        "env",
+        "latency",
+        "message",
+        "queues",
+    )
 
     def __init__(
         self,
@@ -97,6 +114,15 @@ class Broker:
         self.counters = counters
         self._cores = [0.0] * cores  # a heap: when each core is next free
         self.queues: dict[str, BrokerQueue] = {}
+        #: the callers' reply timers, one set per timeout length (:func:`call`)
+        self._deadlines: dict[float, Deadlines[tuple[Event, str, float]]] = {}
+
+    def deadlines(self, timeout: float) -> Deadlines[tuple[Event, str, float]]:
+        """The timers of the RPC calls that wait ``timeout`` seconds for their reply."""
+        timers = self._deadlines.get(timeout)
+        if timers is None:
+            timers = self._deadlines[timeout] = Deadlines(self.env, timeout, _deadline)
+        return timers
 
     def queue(self, name: str, fifo: bool = True) -> BrokerQueue:
         """The queue ``name`` (declared on first use, as oslo.messaging declares its queues)."""
@@ -271,11 +297,13 @@ def call(
 ) -> Generator[Event, Any, Any]:
     """RPC call: the handler's return value; :class:`MessagingTimeout` after ``timeout`` s.
 
-    The reply is one event with a deadline: if the server has not answered by then, the
-    deadline fails it and the kernel raises the failure in the caller, at its ``yield``.
+    The reply is one event with a deadline (:class:`~stacktwin.twin.kernel.Deadlines`: the
+    calls' timers of one length share one kernel entry): if the server has not answered by
+    then, the deadline fails it and the kernel raises the failure in the caller, at its
+    ``yield``.
     """
     reply = Event(env)
-    env.schedule(timeout, _deadline, (reply, topic.name, timeout))
+    topic.broker.deadlines(timeout).start(reply, (reply, topic.name, timeout))
     topic.publish(handler, reply)
     return (yield reply)
 

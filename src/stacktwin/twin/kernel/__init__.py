@@ -8,6 +8,7 @@ One concept per module, each importing only those above it:
   :class:`AllOf`;
 * :mod:`~.process` — :class:`Process`: a generator driven by the events it yields;
 * :mod:`~.environment` — :class:`Environment`: the queue plus ``process``/``event``/``timeout``;
+* :mod:`~.deadlines` — :class:`Deadlines`: many timers of one length sharing one entry;
 * :mod:`~.resources` — :class:`Resource` and its :class:`Request`;
 * :mod:`~.queueing` — Erlang C and an M/M/c station, to check the kernel against theory.
 
@@ -18,6 +19,7 @@ same step; a process starts at once, inside :meth:`Environment.process`.
 """
 
 from stacktwin.twin.kernel.core import BaseEnvironment
+from stacktwin.twin.kernel.deadlines import Deadlines
 from stacktwin.twin.kernel.environment import Environment
 from stacktwin.twin.kernel.events import AllOf, AnyOf, Condition, ConditionValue, Event, Timeout
 from stacktwin.twin.kernel.exceptions import Interrupt, SimulationError
@@ -31,6 +33,7 @@ __all__ = [
     "BaseEnvironment",
     "Condition",
     "ConditionValue",
+    "Deadlines",
     "Environment",
     "Event",
     "Interrupt",
