@@ -90,7 +90,14 @@ def _twin_child(name: str, scale: int, seconds: float, out: Any) -> None:
 
 def twin_runs(seconds: float) -> None:
     ctx = mp.get_context("spawn")
-    print(f"twin: {seconds:.0f} s of cloud time per run")
+    from stacktwin.twin import native
+
+    built = native.compiled()
+    print(
+        f"twin: {seconds:.0f} s of cloud time per run; compiled modules: "
+        f"{len(built)} of {len(native.COMPILED)}"
+        + ("" if built else " (the sources: HATCH_BUILD_HOOK_ENABLE_MYPYC=1 pip install -e .)")
+    )
     print(f"{'scenario':<30}{'hosts':>7}{'wall s':>8}{'cpu s':>8}{'events':>12}{'events/s':>11}"
           f"{'peak RSS MiB':>14}{'boots':>7}{'errors':>7}")  # fmt: skip
     for name, scale in (

@@ -4,9 +4,13 @@
 a :class:`TwinResult` whose boots use the shared schema of :mod:`stacktwin.boots`.
 """
 
-from stacktwin.twin.model import Twin, run_scenario
-from stacktwin.twin.results import TwinResult
-from stacktwin.twin.scenario import (
+from stacktwin.twin import native
+
+native.check()  # before any compiled module is imported: never run a stale build
+
+from stacktwin.twin.model import Twin, run_scenario  # noqa: E402
+from stacktwin.twin.results import TwinResult  # noqa: E402
+from stacktwin.twin.scenario import (  # noqa: E402
     Scenario,
     ScenarioError,
     builtin_names,

@@ -15,7 +15,10 @@ One concept per module, each importing only those above it:
 The twin runs millions of events per simulated hour, so three shortcuts over SimPy's design are
 kept (measured in ``benchmarks/twin_scale.py``): a timeout is a heap entry, not a shared event;
 an event that has already happened (a resource granted at once) continues the process in the
-same step; a process starts at once, inside :meth:`Environment.process`.
+same step; a process starts at once, inside :meth:`Environment.process`.  The kernel's modules
+are also plain typed Python that mypyc compiles to C (:mod:`stacktwin.twin.native`): no
+``object.__new__`` shortcuts, no class attributes shadowing slots; a process's generator is
+always a Python generator of the model.
 """
 
 from stacktwin.twin.kernel.core import BaseEnvironment

@@ -35,6 +35,8 @@ from collections.abc import Iterable
 from heapq import heappush
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from stacktwin.twin.kernel.core import BaseEnvironment
 from stacktwin.twin.kernel.exceptions import SimulationError
 
@@ -85,7 +87,9 @@ class Event:
 
     def _check_handled(self, _: object) -> None:
         if self._ok is False:
-            raise SimulationError(self._unhandled_message()) from self.value
+            error = SimulationError(self._unhandled_message())
+            error.__cause__ = self.value  # `raise ... from self.value`, as compiled code keeps it
+            raise error
 
     def _unhandled_message(self) -> str:
         return (
@@ -118,6 +122,7 @@ class Timeout:
         return f"Timeout({self.delay!r})"
 
 
+@mypyc_attr(native_class=False)  # a tuple subclass: a plain Python class when compiled
 class ConditionValue(tuple):  # type: ignore[type-arg]
     """The value of a condition: the members that had happened, in the order they did.
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from heapq import heappush
-from types import GeneratorType
 from typing import Any
 
 from stacktwin.twin.kernel.core import BaseEnvironment
@@ -49,16 +48,20 @@ from stacktwin.twin.kernel.exceptions import Interrupt
 ProcessGenerator = Generator[Event | Timeout, Any, Any]
 
 
-def _outcome(ok: bool, value: Any) -> Event:
-    """A stand-in for the event a process is resumed with (its start, an interrupt)."""
-    carrier = Event.__new__(Event)
-    carrier.triggered = True
-    carrier._ok = ok
-    carrier.value = value
-    return carrier
+class _Outcome:
+    """A stand-in for the event a process is resumed with (its start, an interrupt, a wrong
+    yield): an outcome that has happened, read as an event's (``_ok``, ``value``)."""
+
+    __slots__ = ("_ok", "triggered", "value")
+
+    def __init__(self, ok: bool, value: Any) -> None:
+        self.triggered = True
+        self._ok: bool | None = ok
+        self.value = value
 
 
-_START = _outcome(True, None)  # what every process is first resumed with (never changes)
+_START = _Outcome(True, None)  # what every process is first resumed with (never changes)
+Waitable = Event | Timeout | _Outcome
 
 
 class Process(Event):
@@ -67,7 +70,8 @@ class Process(Event):
     __slots__ = ("_gen", "_target", "_wake")
 
     def __init__(self, env: BaseEnvironment, generator: ProcessGenerator) -> None:
-        if generator.__class__ is not GeneratorType:
+        # a Python generator, or a compiled one (mypyc's have send/throw but another type)
+        if not (hasattr(generator, "send") and hasattr(generator, "throw")):
             raise TypeError(f"{generator!r} is not a generator: call the generator function")
         self.env = env  # Event.__init__, inlined: a process per request is common
         self.callbacks = []
@@ -75,7 +79,7 @@ class Process(Event):
         self._ok = True
         self.value = None
         self._gen = generator
-        self._target: Event | Timeout | None = _START  # what the process waits for
+        self._target: Waitable | None = _START  # what the process waits for
         # self._resume, bound once (not once per yield); dropped when the process ends, so a
         # finished process is freed by reference counting
         self._wake: Any = self._resume
@@ -84,7 +88,10 @@ class Process(Event):
     @property
     def name(self) -> str:
         """The generator function's qualified name, e.g. ``Compute._build``."""
-        return str(getattr(self._gen, "__qualname__", self._gen))
+        name = getattr(self._gen, "__qualname__", None)
+        if name is None:  # compiled: mypyc names the generator's class "<function>_<Class>_gen"
+            name = type(self._gen).__name__.removesuffix("_gen")
+        return str(name)
 
     @property
     def is_alive(self) -> bool:
@@ -109,13 +116,13 @@ class Process(Event):
         target = self._target
         if target is not None and target.__class__ is not Timeout and not target.triggered:
             target.callbacks.remove(self._wake)  # type: ignore[union-attr]
-        carrier = _outcome(False, interrupt)
+        carrier = _Outcome(False, interrupt)
         self._target = carrier  # a pending wake-up from the old target is now stale
         self._resume(carrier)
 
     # the kernel's hottest function (every step of every process): kept whole, a helper call
     # per step costs the twin's 1,000-host hour several percent (benchmarks/twin_scale.py)
-    def _resume(self, event: Event | Timeout) -> None:  # noqa: C901
+    def _resume(self, event: Waitable) -> None:  # noqa: C901
         """Continue the generator with ``event``'s outcome, until it waits again or ends.
 
         This is the kernel's hottest function: it is the callback of every event a process
@@ -123,7 +130,9 @@ class Process(Event):
         """
         if event is not self._target:
             return  # stale: the process was interrupted while waiting for this
-        gen = self._gen
+        # Any: what the generator yields is checked below, not where it is received (compiled
+        # code would check a declared type there and raise its own TypeError)
+        gen: Any = self._gen
         env = self.env
         ok = event._ok
         value = event.value
@@ -158,9 +167,9 @@ class Process(Event):
                     ok = target._ok
                     value = target.value
                     continue
-                target.callbacks.append(self._wake)
+                target.callbacks.append(self._wake)  # type: ignore[union-attr,unused-ignore]
             except AttributeError:
-                event = _outcome(False, TypeError(f"{self.name} yielded {target!r}, not an event"))
+                event = _Outcome(False, TypeError(f"{self.name} yielded {target!r}, not an event"))
                 ok, value = False, event.value
                 continue
             self._target = target
