@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from stacktwin.boots import Outcome
 from stacktwin.config.dbsite import MYSQL_MAX_CONNECTIONS
 from stacktwin.twin import parse_scenario
 from stacktwin.twin.model import Twin
@@ -41,6 +42,7 @@ def test_every_connection_opened_is_closed_or_still_held() -> None:
     server = cloud.db.server
     n = cloud.neutron
     pools = [p.db for p in (*n.api, *n.rpc, *n.reports)] + cloud.conductor.pools
+    pools += cloud.nova_api.pools
     held = sum(p.checked_out for p in pools)
     assert held > 0
     assert server.connects - server.closes == server.connections
@@ -103,3 +105,34 @@ def test_tls_costs_worker_cpu_per_connect_and_latency_at_load() -> None:
         > 1.1 * plain.components["neutron_api"]["mean_queue"]
     )
     assert tls.components["database"]["cpu_seconds"] > plain.components["database"]["cpu_seconds"]
+
+
+def test_a_nova_api_database_error_drops_the_notifiers_events() -> None:
+    """nova-api reads the instances from its database; when its pool cannot give a connection
+    the POST is a 500, the notifier drops the batch ("Failed to notify nova on events") and
+    the boots wait out vif_plugging_timeout, stopped at nova_api.  The same boots with nova-api's
+    pools free go ACTIVE."""
+    data = small(**{
+        "duration": 300, "drain": 400, "workload": {"boot_rate_per_minute": 6},
+        "nova.database.max_pool_size": 1, "nova.database.max_overflow": 0,
+        "nova.database.pool_timeout": 2, "nova.DEFAULT.vif_plugging_timeout": 120,
+    })  # fmt: skip
+    free = run(data)
+    assert free.summary["boots"] > 10
+    assert free.summary["outcomes"]["active"] == free.summary["boots"]
+    assert free.load.get("neutron.notifier.failed_posts", 0) == 0
+
+    twin = Twin(parse_scenario(data))
+    for pool in twin.cloud.nova_api.pools:  # every nova-api connection held by someone else
+        assert pool.checkout().__class__ is float
+    held = twin.run()
+    load = held.load
+    assert load["nova.db_pool_timeouts"] == load["nova.api.external_event_errors"] > 0
+    assert load["neutron.notifier.failed_posts"] == load["nova.api.external_event_errors"]
+    assert load["neutron.notifier.events_dropped"] >= load["neutron.notifier.failed_posts"]
+    failed = [b for b in held.boots if b.outcome is not Outcome.ACTIVE]
+    assert len(failed) == held.summary["boots"]
+    for boot in failed:
+        assert boot.reason == "vif_plugging_timeout", boot.reason
+        assert boot.chain_stop() == "nova_api"
+        assert "event_sent" in boot.milestones and "event_api" not in boot.milestones

@@ -36,7 +36,7 @@ class Cloud:
         self.computes: list[Compute] = []
         self.db = DbSite(ctx)  # the database server every nova and neutron pool connects to
         self.conductor = Conductor(ctx, self.computes, self.db)
-        self.nova_api = NovaApi(ctx, self.conductor, self.computes)
+        self.nova_api = NovaApi(ctx, self.conductor, self.computes, self.db)
         self.neutron = NeutronCluster(ctx, self.nova_api.external_events, self.db)
         self.dhcp_agents = [DhcpAgent(ctx, i, self.neutron) for i in range(cloud.dhcp_agents)]
         self.heal_interval, self.heal_calls = heal = heal_settings(ctx)

@@ -137,6 +137,17 @@ RESCHEDULE = DbCall(
     "assumption: not measured; populate_retry's request spec and the instance save, and the "
     "alternate host's allocation (placement's own database is not modelled)",
 )
+EXTERNAL_EVENTS = DbCall(
+    "os-server-external-events",
+    2,
+    2,
+    False,
+    "assumption: not measured; nova 27.1.0 api/openstack/compute/server_external_events.py "
+    "create(): InstanceMappingList.get_by_instance_uuids on the API database, then "
+    "InstanceList.get_by_filters (expected_attrs info_cache, migration_context) in the cell, "
+    "each its own reader transaction; compute/api.py external_instance_event reads a Migration "
+    "only for an instance being migrated (none during a boot)",
+)
 HEAL_CONDUCTOR_RPC = DbCall(
     "heal conductor RPC",
     3,

@@ -4,7 +4,10 @@
 after idle is sent at once; while a POST is in flight or in the ``send_events_interval`` sleep
 after it, new events pile up and go out together in the next POST.  So one process sends at
 most one ``POST /os-server-external-events`` per (POST duration + ``send_events_interval``),
-and a slow nova-api directly throttles that process's events.  A failed POST drops its events.
+and a slow nova-api directly throttles that process's events.  A failed POST (nova-api answers
+500: its database refused a connection or its pool timed out) drops its events, as
+``neutron/notifiers/nova.py`` ``send_events`` does (22.0.0, lines 278-293: logged, not
+retried); the boots that waited for them wait out their ``vif_plugging_timeout``.
 
 The notifier knows nova-api only as the ``post`` it is given (nova's endpoint in the keystone
 catalogue): a generator function that serves one POST of a batch.
@@ -21,7 +24,8 @@ from stacktwin.twin.state import Port
 
 #: (event name, port) as queued by neutron.
 NovaEvent = tuple[str, Port]
-#: ``POST /os-server-external-events`` on nova-api, served as a process.
+#: ``POST /os-server-external-events`` on nova-api, served as a process: True if answered,
+#: False for an error response.
 PostEvents = Callable[[list[NovaEvent]], ProcessGenerator]
 
 VIF_PLUGGED = "network-vif-plugged"
@@ -62,6 +66,9 @@ class Notifier:
                     port.state.mark(Milestone.EVENT_SENT, now)
             if setup:  # novaclient + keystone session, then the POST
                 yield Timeout(ctx.service(setup, "notifier"))
-            yield env.process(self.post(batch))
+            ok = yield env.process(self.post(batch))
+            if not ok:  # send_events: "Failed to notify nova on events": the batch is dropped
+                ctx.counters["neutron.notifier.failed_posts"] += 1
+                ctx.counters["neutron.notifier.events_dropped"] += len(batch)
             yield Timeout(interval)
         self.busy = False

@@ -20,7 +20,13 @@ from itertools import cycle
 from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.compute import Compute, host_name
 from stacktwin.twin.context import Context
-from stacktwin.twin.dbcalls import HEAL_CONDUCTOR_RPC, RESCHEDULE, SCHEDULE_AND_BUILD, DbCall
+from stacktwin.twin.dbcalls import (
+    EXTERNAL_EVENTS,
+    HEAL_CONDUCTOR_RPC,
+    RESCHEDULE,
+    SCHEDULE_AND_BUILD,
+    DbCall,
+)
 from stacktwin.twin.dbclient import DbSite, Steps, run_call
 from stacktwin.twin.kernel import ProcessGenerator, Resource, Timeout
 from stacktwin.twin.notifier import VIF_PLUGGED, NovaEvent
@@ -152,15 +158,33 @@ class Conductor:
 
 
 class NovaApi:
-    """All nova-api workers of the cloud behind one load balancer."""
+    """All nova-api workers of the cloud behind one load balancer.
 
-    def __init__(self, ctx: Context, conductor: Conductor, computes: list[Compute]) -> None:
+    Each worker process has its own QueuePool on the database server (``[database]``; the API
+    database's pool is taken as the same one: kolla points both at one server with the same
+    settings); a request's DB work runs inside the worker it holds, as the conductor's does.
+    """
+
+    def __init__(
+        self, ctx: Context, conductor: Conductor, computes: list[Compute], site: DbSite
+    ) -> None:
         sc = ctx.scenario
         per_node = sc.nova.DEFAULT.osapi_compute_workers or sc.cloud.nova_api_cores
+        count = per_node * sc.cloud.nova_api_nodes
         self.ctx = ctx
         self.conductor = conductor
         self.computes = computes
-        self.workers = Resource(ctx.env, per_node * sc.cloud.nova_api_nodes, name="nova-api")
+        self.site = site
+        self.workers = Resource(ctx.env, count, name="nova-api")
+        dbs = sc.nova.database
+        self.pools = [
+            site.pool(
+                dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout, dbs.connection_recycle_time
+            )
+            for _ in range(count)
+        ]
+        self._next_pool = cycle(self.pools).__next__
+        self._factor = ctx.factors("nova-api")  # Context.service's stream for nova-api
 
     def create_server(self, state: BuildState) -> ProcessGenerator:
         """``POST /servers``: answered 202, then a cast to the conductor."""
@@ -193,7 +217,12 @@ class NovaApi:
         return None
 
     def external_events(self, batch: list[NovaEvent]) -> ProcessGenerator:
-        """``POST /os-server-external-events`` from a neutron notifier."""
+        """``POST /os-server-external-events`` from a neutron notifier; False: HTTP 500.
+
+        The instances are read from the API and the cell database
+        (:data:`~stacktwin.twin.dbcalls.EXTERNAL_EVENTS`); a 1040 or a pool timeout there is a
+        500, and the notifier drops the batch ("Failed to notify nova on events").
+        """
         ctx = self.ctx
         costs = ctx.costs
         with self.workers.request() as req:
@@ -201,7 +230,14 @@ class NovaApi:
             mean = costs.nova_api_external_events + costs.nova_api_external_event_each * (
                 len(batch) - 1
             )
-            yield Timeout(ctx.service(mean, "nova-api"))
+            site = self.site
+            plan = site.plan(EXTERNAL_EVENTS)
+            cpu = mean - plan[3]
+            cpu = cpu * self._factor() if cpu > 0.0 else 0.0
+            ok = yield from run_call(site, self._next_pool(), None, None, cpu, plan, "nova")
+        if not ok:
+            ctx.counters["nova.api.external_event_errors"] += 1
+            return False
         now = ctx.env.now
         by_host: dict[int, list[NovaEvent]] = defaultdict(list)
         for name, port in batch:
@@ -218,3 +254,4 @@ class NovaApi:
             ctx.env.schedule(
                 costs.rabbit_latency, self.computes[host].external_instance_event, events
             )
+        return True

@@ -126,7 +126,7 @@ def collect_components(cloud: Cloud) -> dict[str, dict[str, Any]]:
         "neutron_reports": group_stats(p.hub for p in n.reports),
         "neutron_cores": group_stats(n.node_cores),
         "neutron_db_pools": pool_stats([p.db for p in (*n.api, *n.rpc, *n.reports)]),
-        "nova_db_pools": pool_stats(cloud.conductor.pools),
+        "nova_db_pools": pool_stats([*cloud.conductor.pools, *cloud.nova_api.pools]),
         "dhcp_agents": group_stats(d.workers for d in cloud.dhcp_agents),
     }
     out["database"] = database_stats(cloud)
