@@ -31,6 +31,7 @@ whether ML2 may bind ports on the host, and an agent the server had seen dead ge
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from stacktwin.twin.context import Context
 from stacktwin.twin.flows import FlowCosts
@@ -329,7 +330,7 @@ class DhcpAgent:
         hosted = len(range(index, cloud.networks, cloud.dhcp_agents))
         size = max(DHCP_PROCESS_GREENLET_MIN, min(DHCP_PROCESS_GREENLET_MAX, hosted))
         self.workers = Resource(ctx.env, size, name=f"dhcp{index}.workers")
-        self.queues: dict[int, list[tuple[Port | None, bool]]] = {}  # network -> updates
+        self.queues: dict[int, deque[tuple[Port | None, bool]]] = {}  # network -> updates
         self.ready: list[Port] = []
         self.sending = False
         self.phase = ctx.rng("dhcp-phase").uniform(0.0, DHCP_READY_TICK)
@@ -348,7 +349,7 @@ class DhcpAgent:
         if updates is not None:  # a greenthread is on this network: it takes this one too
             updates.append((port, created))
             return
-        self.queues[network] = [(port, created)]
+        self.queues[network] = deque(((port, created),))
         self.ctx.env.process(self._process(network))
 
     def _process(self, network: int) -> ProcessGenerator:
@@ -358,7 +359,7 @@ class DhcpAgent:
         with self.workers.request() as req:
             yield req
             while updates:
-                port, created = updates.pop(0)
+                port, created = updates.popleft()
                 yield Timeout(ctx.service(ctx.costs.dhcp_port, "dhcp"))
                 if created and port is not None:
                     self.ready.append(port)

@@ -107,7 +107,7 @@ class NovaServiceUser(_Section):
 
 
 class NovaDatabase(_Section):
-    """nova.conf ``[database]``: the QueuePool of each nova-conductor process (cell DB)."""
+    """nova.conf ``[database]``: the QueuePool of each nova-conductor and nova-api process."""
 
     max_pool_size: int = catalogued("nova", "database", "max_pool_size", ge=0)
     max_overflow: int = catalogued("nova", "database", "max_overflow", ge=-1)
