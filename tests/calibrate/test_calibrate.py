@@ -115,9 +115,10 @@ def test_deletions_restarts_and_hosts_come_from_the_logs(tmp_path: Path) -> None
     assert work.deletes == [events.deletes[1][0]]
     assert work.restarts == [(events.restarts[1][0], work.hosts.index(host))]
     assert any("1 before the first boot request not replayed" in n for n in work.notes)
-    assert any("not pinned" in n for n in work.notes)
+    assert any("2 of 2 replayed boots requested on their traced hosts" in n for n in work.notes)
     sc = work.scenario(load_scenario("all-in-one"), "replay")
     assert sc.workload.arrivals is not None
+    assert sc.workload.arrivals.hosts == [work.hosts.index("cmp-1")] * 2
     assert sc.workload.arrivals.deletes == [600.0]
     assert [r.host for r in sc.workload.arrivals.restarts] == [work.hosts.index(host)]
     assert sc.cloud.hosts == 2
