@@ -12,7 +12,8 @@ is ~10%).
 
 High load is sustained, not a burst: 200 boots 1.2 s apart, for four minutes, the conductor
 queues (``placed`` ~2.4x its cost) and the agent hop is ~10x the wiring cost.  The costs are
-recovered within 10% (measured on truth seeds 7-10: within 7.2%, 4.1%, 3.4%, 4.4%).  The
+recovered within 10% (measured on truth seeds 7-10, 4 replications: the worst cost 7.2%, 3.4%,
+3.4%, 2.1% off).  The
 held-out check is a strict xfail at high load: the 80 held-out boots are one draw of the
 queues' history, which the twin at the *true* costs misses by more than 10% (wired p90 in 5 of
 12 truth seeds, provision p90 in 7 of 12); "no further off than the true costs" is then a
