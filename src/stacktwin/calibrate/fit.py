@@ -240,8 +240,12 @@ def fit_costs(  # noqa: C901 (closures over one fit's state: evaluation cache, J
     jac = jacobian(x_fit, free)
     bands: list[tuple[float, float] | None] = [None] * len(active)
     if free:
-        for i, band in zip(free, intervals(draws, target, sigma, hops, jac), strict=True):
-            bands[i] = band
+        found = intervals(draws, target, sigma, hops, jac)
+        for k, (i, band) in enumerate(zip(free, found, strict=True)):
+            # a column zero at the end gets no move from the pseudo-inverse, hence a zero-width
+            # interval: the cost is unbounded there, not exact
+            flat_here = np.linalg.norm(jac[:, k]) <= FLAT
+            bands[i] = (-np.inf, np.inf) if flat_here else band
     flat = [i for i in range(len(active)) if i not in free]
     _fill(records, active, x_fit, simulated, traced, bands, flat)
     return FitResult(
