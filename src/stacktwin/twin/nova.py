@@ -93,9 +93,12 @@ class Conductor:
 
     def select_host(self, state: BuildState) -> int:
         """The host the scheduler returns for a new request: the one the request names (a
-        replayed boot on its traced host, ``workload.arrivals.hosts``: nova's
-        ``RequestSpec.requested_destination``, from POST /servers ``host`` since API 2.74), else
-        one drawn at random."""
+        replayed boot on its traced host, ``workload.arrivals.hosts``), else one drawn at random.
+
+        As nova's requested destination: POST /servers ``host`` (API 2.74;
+        nova 27.1.0 nova/api/openstack/compute/servers.py:652-663) becomes
+        ``RequestSpec.requested_destination`` (nova/compute/api.py:1437-1438), which the
+        scheduler honours."""
         requested = state.boot.host
         if requested is not None:
             if self._by_name is None:
