@@ -114,6 +114,9 @@ def synthetic(minutes: float, replications: int, jobs: int) -> None:
     print("  fitted / true: " + ", ".join(
         f"{c} {v / getattr(true, c):.2f}" for c, v in found.items() if v is not None
     ))  # fmt: skip
+    kept = [r["cost"] for r in fit.parameters if r["status"] != "fitted" and r["hop"]]
+    if kept:
+        print(f"  kept at the default (not identified or too few boots): {', '.join(kept)}")
     print(f"  held-out ({validation['boots']} boots): {validation['headline']}")
 
 

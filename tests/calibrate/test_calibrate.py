@@ -115,9 +115,10 @@ def test_deletions_restarts_and_hosts_come_from_the_logs(tmp_path: Path) -> None
     assert work.deletes == [events.deletes[1][0]]
     assert work.restarts == [(events.restarts[1][0], work.hosts.index(host))]
     assert any("1 before the first boot request not replayed" in n for n in work.notes)
-    assert any("not pinned" in n for n in work.notes)
+    assert any("2 of 2 replayed boots requested on their traced hosts" in n for n in work.notes)
     sc = work.scenario(load_scenario("all-in-one"), "replay")
     assert sc.workload.arrivals is not None
+    assert sc.workload.arrivals.hosts == [work.hosts.index("cmp-1")] * 2
     assert sc.workload.arrivals.deletes == [600.0]
     assert [r.host for r in sc.workload.arrivals.restarts] == [work.hosts.index(host)]
     assert sc.cloud.hosts == 2
@@ -131,3 +132,22 @@ def test_release_given_then_config_then_log_start_lines() -> None:
     assert _release(hint, None, None) == ("nova17", f"from the logs: {hint[1]}")
     name, why = _release((None, "no start line"), None, None)
     assert name is None and why.endswith("no start line")
+
+
+def test_json_output_follows_the_cli_conventions(tmp_path: Path) -> None:
+    """``--json`` as on the other commands: the path is checked before any run, and ``-``
+    leaves stdout to the JSON alone (the summary goes to stderr)."""
+    import json
+
+    logs = SHARED_LOGS / "dessertlab-queens-aio" / "Nova" / "Test_2" / "logs" / "round_2"
+    if not logs.is_dir():
+        pytest.skip(f"real data not present at {logs}")
+    runner = CliRunner()
+    out = tmp_path / "x.yaml"
+    bad = str(tmp_path / "no" / "fit.json")
+    res = runner.invoke(app, ["calibrate", str(logs), "-o", str(out), "--json", bad])
+    assert res.exit_code == 2 and "no folder" in res.stderr and not out.exists()
+    res = runner.invoke(app, ["validate", "all-in-one", str(logs), "--json", "-"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["kind"] == "validate" and "all-in-one on 1 traced boots" in res.stderr

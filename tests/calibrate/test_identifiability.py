@@ -11,7 +11,18 @@ mean is then ~2% of the costs, well inside the 10% claim (at the default 0.5 the
 is ~10%).
 
 High load is sustained, not a burst: 200 boots 1.2 s apart, for four minutes, the conductor
-queues (``placed`` ~2.4x its cost) and the agent hop is ~10x the wiring cost.  A burst (80 boots
+queues (``placed`` ~2.4x its cost) and the agent hop is ~10x the wiring cost.  The costs are
+recovered within 10% at this truth (seed 7: the worst, agent_port_wiring, 7.2% off).  Off the
+test, with 4 replications: truth seeds 8-11 within 3.4%, 3.4%, 2.1%, 9.3%; seed 12 leaves
+agent_port_wiring 16% low, where that truth's own fitted boots sit ~4.6 bootstrap deviations per
+``wired`` statistic from the twin at the true costs (its three agents' polling phases are one
+draw), and the fit's residual norm is below the true costs' (33 against 140): the data, not
+the search.  The
+held-out check is a strict xfail at high load: the 80 held-out boots are one draw of the
+queues' history, which the twin at the *true* costs misses by more than 10% (over 40 truth
+seeds: wired p90 in 53%, provision p90 in 55%, wired p50 in 42%, with no bias: mean errors
++0.1% to +4.7%); "no further off than the true costs" is then a matter of a few points of
+simulation noise.  A burst (80 boots
 in 24 s) is one busy period, one draw of the queue's history: there even the best fit a global
 search finds (scipy ``differential_evolution``, 1,300 evaluations, off the test) has
 ``nova_api_external_events`` 14% off, since 48 fitted boots of one busy period do not tell it
@@ -22,8 +33,8 @@ Left out of the 10% claim, with the reason:
 - ``compute_spawn_prepare``: the twin runs it concurrently with the network allocation
   (create port + binding, ~5.7 s at the defaults), and the spawn hop waits for the longer of
   the two; at any value below the allocation the hop does not move with it, so no fit can
-  recover it (the truth, 2.0 s, is below).  The test asserts only that the calibrator does not
-  claim an interval for it.
+  recover it (the truth, 2.0 s, is below).  The search holds it (its Jacobian column is zero)
+  and the low-load test asserts that the calibrator says so rather than claim a value.
 - ``notifier_client_setup``: never fitted (``fit.NOT_FITTED``: it lands in the nova_api hop
   with ``nova_api_external_events``); truth and fit keep its default.
 """
@@ -36,6 +47,7 @@ import numpy as np
 import pytest
 
 from stacktwin.calibrate import extract_workload, fit_costs, split, validate_scenario
+from stacktwin.calibrate.fit import NOT_MOVED
 from stacktwin.calibrate.samples import boot_samples
 from stacktwin.twin import Scenario, load_scenario, parse_scenario, run_scenario
 from stacktwin.twin.batch.executor import Executor
@@ -130,24 +142,44 @@ def test_costs_recovered_at_low_load() -> None:
         assert rec["status"] == "fitted", rec
         assert rec["value"] == pytest.approx(true, rel=0.10), (cost, rec["value"], true)
     _assert_held_out(records, validation, best)
+    # below the network allocation it runs beside, the spawn preparation moves no hop: held
+    # at its default and said so, not "fitted" with a made-up interval
+    spawn = records["compute_spawn_prepare"]
+    assert spawn["status"] == "default" and spawn["reason"] == NOT_MOVED, spawn
+
+
+@pytest.fixture(scope="module")
+def high_load() -> tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """One calibration at high load for both checks below (it is the expensive part)."""
+    return _calibrate(HIGH_GAP, HIGH_BOOTS, replications=4)
+
+
+@pytest.mark.slow
+def test_costs_recovered_at_high_load(
+    high_load: tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]],
+) -> None:
+    """200 boots 1.2 s apart on 3 hosts: the conductor and the agent queue.  Every identifiable
+    cost within 10%."""
+    records, _, _ = high_load
+    for cost, true in TRUE.items():
+        if cost not in UNIDENTIFIABLE:
+            assert records[cost]["value"] == pytest.approx(true, rel=0.10), cost
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="on the twin with the database stages, keystone and the broker (issue 10) the "
-    "sustained-load fit recovers nova_api_external_events at 0.894 for 1.0 (10.6%, the claim "
-    "is 10%); before them it passed with 3-9% margins: the fit is to be re-examined (issue 11)",
+    reason="the 80 held-out boots at high load are one draw of the queues' history: over 40 "
+    "truth seeds the twin at the true costs misses their wired p90 by more than 10% in 53% of "
+    "them, provision p90 in 55%, wired p50 in 42% (sd 18%, 14%, 10%), so 'no further off than "
+    "the true costs' is decided by a few points of simulation noise, not by the fit (issue 11; "
+    "docs/calibration.md section 3)",
 )
-def test_costs_recovered_at_high_load() -> None:
-    """200 boots 1.2 s apart on 3 hosts: the conductor and the agent queue.  Every identifiable
-    cost within 10%; held-out hops as at low load (:func:`_assert_held_out`: at high load the
-    80 held-out boots of one run are one draw of a queue's history)."""
-    records, validation, best = _calibrate(HIGH_GAP, HIGH_BOOTS, replications=4)
-    for cost, true in TRUE.items():
-        if cost not in UNIDENTIFIABLE:
-            assert records[cost]["value"] == pytest.approx(true, rel=0.10), cost
-    _assert_held_out(records, validation, best)
+def test_held_out_at_high_load(
+    high_load: tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]],
+) -> None:
+    """Held-out hops as at low load (:func:`_assert_held_out`)."""
+    _assert_held_out(*high_load)
 
 
 def test_queueing_is_not_service_at_high_load() -> None:

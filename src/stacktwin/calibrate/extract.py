@@ -3,7 +3,8 @@
 Only boots with a ``requested`` milestone (nova-api's ``POST /servers``) are replayed: their
 times, relative to the first, become ``workload.arrivals.boots``.  User deletions and
 nova-compute restarts come from the same logs (:mod:`.events`) and are replayed at their times;
-the hosts are those of the boots and of every nova-compute or OVS agent log.  What the logs do
+the hosts are those of the boots and of every nova-compute or OVS agent log, and a boot whose
+host the trace names is replayed on it (``workload.arrivals.hosts``).  What the logs do
 not say is listed in :attr:`TracedWorkload.notes` rather than invented (a restart whose host is
 not named); the VMs running before the trace come from the base scenario.
 """
@@ -59,7 +60,7 @@ class TracedWorkload:
             "deletes": len(self.deletes),
             "restarts": len(self.restarts),
             "hosts": self.hosts,
-            "pinned_to_traced_hosts": False,
+            "pinned_to_traced_hosts": sum(h is not None for h in self.pinned),
             "release": self.release,
         }
 
@@ -79,6 +80,13 @@ class TracedWorkload:
         return [b.milestones[Milestone.REQUESTED.value] - self.start for b in self.boots]
 
     @property
+    def pinned(self) -> list[int | None]:
+        """The traced host of each replayed boot, as its number in :attr:`hosts` (None: the
+        trace does not name it, and the twin's scheduler places it)."""
+        index = {h: i for i, h in enumerate(self.hosts)}
+        return [index.get(b.host) if b.host else None for b in self.load]
+
+    @property
     def ports(self) -> list[int]:
         """Ports of each replayed boot (a boot whose ports were not seen counts 1, said in
         the notes)."""
@@ -96,6 +104,7 @@ class TracedWorkload:
             "arrivals": {
                 "boots": arrivals,
                 "ports": self.ports,
+                "hosts": self.pinned if any(h is not None for h in self.pinned) else [],
                 "deletes": [t - self.start for t in self.deletes],
                 "restarts": [{"at": t - self.start, "host": h} for t, h in self.restarts],
             }
@@ -143,9 +152,15 @@ def extract_workload(boots: Sequence[Boot], events: TracedEvents | None = None) 
         notes.append("user deletions and nova-compute restarts: not scanned; none replayed")
     else:
         _events(work, events)
+    pinned = sum(1 for b in usable if b.host)
     notes.append(
-        "replayed boots are placed by the twin's scheduler, not pinned to their traced hosts "
-        "(the replay, twin/workload.py, takes no host per boot)"
+        f"{pinned} of {len(usable)} replayed boots requested on their traced hosts (nova's "
+        "requested host); "
+        + (
+            f"{len(usable) - pinned} with no traced host placed by the twin's scheduler"
+            if pinned < len(usable)
+            else "none left to the twin's scheduler"
+        )
     )
     return work
 

@@ -7,8 +7,9 @@ from typing import Any
 import yaml
 
 from stacktwin.calibrate.extract import TracedWorkload
-from stacktwin.calibrate.fit import BOOTSTRAP, FitResult
+from stacktwin.calibrate.fit import FitResult
 from stacktwin.calibrate.samples import Samples
+from stacktwin.calibrate.targets import BOOTSTRAP
 from stacktwin.calibrate.validate import compare_hops, headline
 from stacktwin.twin import Scenario
 

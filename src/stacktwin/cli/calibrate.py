@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stacktwin.cli.app import app, write_json_output
+from stacktwin.cli.app import app, check_output, write_json_output
 from stacktwin.cli.batch import JOBS_HELP, SCHEDULER_HELP
 
 LogsArg = Annotated[
@@ -163,7 +163,11 @@ def calibrate(
     ] = None,
     json_out: Annotated[
         str | None,
-        typer.Option("--json", help="Write fit.json here ('-': stdout).", metavar="FILE|-"),
+        typer.Option(
+            "--json",
+            help="Also write the fit as JSON (fit.json; '-': stdout, the summary on stderr).",
+            metavar="FILE|-",
+        ),
     ] = None,
     replications: RepsOpt = 3,
     jobs: JobsOpt = 1,
@@ -180,6 +184,7 @@ def calibrate(
     err = Console(stderr=True)
     if holdout is not None and split_at is not None:
         raise _fail(err, "--holdout and --split: give one")
+    check_output(json_out, "--json")  # before the fit, not after it
     work, hint = _traced(logs, err)
     source = ", ".join(logs)
     try:
@@ -215,7 +220,7 @@ def calibrate(
     doc = fit_document(fit, fit_part, traced, source, validation)
     if json_out:
         write_json_output(doc, json_out)
-    out = Console()
+    out = Console(stderr=json_out == "-")  # stdout holds the JSON alone
     if validation is not None:
         out.print(
             f"held-out ({validation['boots']} boots): the calibrated twin {validation['headline']}"
@@ -236,7 +241,12 @@ def validate(
     ],
     logs: LogsArg,
     json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the comparison here.", metavar="FILE|-")
+        str | None,
+        typer.Option(
+            "--json",
+            help="Also write the comparison as JSON ('-': stdout, the summary on stderr).",
+            metavar="FILE|-",
+        ),
     ] = None,
     replications: RepsOpt = 3,
     jobs: JobsOpt = 1,
@@ -248,6 +258,7 @@ def validate(
     from stacktwin.twin.batch.executor import BatchError, BatchInterrupted, Executor
 
     err = Console(stderr=True)
+    check_output(json_out, "--json")
     try:
         sc = load_scenario(scenario)
     except ScenarioError as exc:
@@ -267,7 +278,7 @@ def validate(
         raise _fail(err, str(exc)) from None
     if json_out:
         write_json_output({"kind": "validate", "scenario": sc.name, **result}, json_out)
-    out = Console()
+    out = Console(stderr=json_out == "-")  # stdout holds the JSON alone
     out.print(f"{sc.name} on {result['boots']} traced boots: {result['headline']}", markup=False)
     for hop, row in result["hops"].items():
         e50, e90 = row["error_p50"], row["error_p90"]

@@ -63,6 +63,7 @@ class Conductor:
         ]
         self._next_pool = cycle(self.pools).__next__
         self._factor = ctx.factors("conductor")  # service-time draws (Context.service's stream)
+        self._by_name: dict[str, int] | None = None  # host number by name, for requested hosts
 
     def schedule_and_build(self, state: BuildState) -> None:
         """The ``schedule_and_build_instances`` cast arrives."""
@@ -94,7 +95,22 @@ class Conductor:
         if (
             yield from self._build_request(state, ctx.costs.conductor_schedule, SCHEDULE_AND_BUILD)
         ):
-            self._send(state, ctx.rng("scheduler").randrange(ctx.scenario.cloud.hosts))
+            self._send(state, self.select_host(state))
+
+    def select_host(self, state: BuildState) -> int:
+        """The host the scheduler returns for a new request: the one the request names (a
+        replayed boot on its traced host, ``workload.arrivals.hosts``), else one drawn at random.
+
+        As nova's requested destination: POST /servers ``host`` (API 2.74;
+        nova 27.1.0 nova/api/openstack/compute/servers.py:652-663) becomes
+        ``RequestSpec.requested_destination`` (nova/compute/api.py:1437-1438), which the
+        scheduler honours."""
+        requested = state.boot.host
+        if requested is not None:
+            if self._by_name is None:
+                self._by_name = {host_name(i): i for i in range(len(self.computes))}
+            return self._by_name[requested]
+        return self.ctx.rng("scheduler").randrange(self.ctx.scenario.cloud.hosts)
 
     def _send(self, state: BuildState, host: int) -> None:
         """Cast ``build_and_run_instance`` to ``host``: one more attempt."""

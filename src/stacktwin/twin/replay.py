@@ -43,6 +43,12 @@ class Arrivals(_Strict):
         default_factory=list,
         description="ports of each boot (empty: cloud.ports_per_vm for every boot)",
     )
+    hosts: list[int | None] = Field(
+        default_factory=list,
+        description="host number (0-based) each boot ran on in the trace: the boot asks for it "
+        "(nova's requested host, POST /servers 'host', API 2.74) and the conductor sends it "
+        "there; None, or an empty list for all: the twin's scheduler places it",
+    )
     deletes: list[float] = Field(
         default_factory=list, description="seconds of each user DELETE /servers, ascending"
     )
@@ -69,6 +75,12 @@ class Arrivals(_Strict):
             raise ValueError(
                 f"arrivals.ports: {len(self.ports)} values for {len(self.boots)} boots"
             )
+        if self.hosts and len(self.hosts) != len(self.boots):
+            raise ValueError(
+                f"arrivals.hosts: {len(self.hosts)} values for {len(self.boots)} boots"
+            )
+        if any(h is not None and h < 0 for h in self.hosts):
+            raise ValueError("arrivals.hosts: host numbers start at 0")
         if any(not (1 <= n <= 16) for n in self.ports):
             raise ValueError("arrivals.ports: each boot has 1 to 16 ports")
         if len(self.boots) > MAX_BOOTS or len(self.deletes) > MAX_BOOTS:

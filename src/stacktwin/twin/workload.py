@@ -7,7 +7,8 @@ workload acts on the cloud through three actions it is given: ``boot`` (a user's
 restarts on one host).
 
 A traced workload (``workload.arrivals``, written by ``stacktwin calibrate``) is replayed
-exactly: each boot request, deletion and restart at its traced time, except that an idle gap
+exactly: each boot request, deletion and restart at its traced time (a boot on its traced host
+when ``arrivals.hosts`` names it), except that an idle gap
 longer than the scenario's :meth:`~stacktwin.twin.scenario.Scenario.idle_limit` (no event of any
 kind in it) is shortened to that limit (:func:`compress`).  The limit defaults to the drain
 (``vif_plugging_timeout + 600``), so whatever was in flight before the gap has ended and no
@@ -20,8 +21,10 @@ shortened gap only, so a replay has fewer heal refreshes than the traced period 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from stacktwin.boots import Outcome
+from stacktwin.twin.compute import host_name
 from stacktwin.twin.context import Context
 from stacktwin.twin.kernel import ProcessGenerator, Timeout
 from stacktwin.twin.replay import compress, replay_times
@@ -67,20 +70,35 @@ def _restarts(ctx: Context, restart: Callable[[int], object], hosts: int) -> Non
         restart(host)
 
 
+def _pinned(boot: Callable[[int | None], BuildState], host: int, ports: int | None) -> None:
+    """A boot request that names its host (``arrivals.hosts``): the request carries it as
+    nova's requested destination, which the conductor honours (:meth:`Conductor.select_host
+    <stacktwin.twin.nova.Conductor.select_host>`)."""
+    boot(ports).boot.host = host_name(host)
+
+
 def _replay(
     ctx: Context,
     boot: Callable[[int | None], BuildState],
     delete: Callable[[], object],
     restart: Callable[[int], object],
 ) -> None:
-    """Schedule every traced event of ``workload.arrivals`` at its (compressed) time."""
+    """Schedule every traced event of ``workload.arrivals`` at its (compressed) time; a boot
+    with a traced host (``arrivals.hosts``) is requested on it."""
     arrivals = ctx.scenario.workload.arrivals
     assert arrivals is not None
     times = replay_times(arrivals, ctx.scenario.idle_limit())
     env = ctx.env
+    hosts = ctx.scenario.cloud.hosts
+    beyond = [h for h in arrivals.hosts if h is not None and h >= hosts]
+    if beyond:
+        raise ValueError(
+            f"workload.arrivals.hosts: host {beyond[0]} of a cloud of {hosts} hosts (0-based)"
+        )
     for i, t in enumerate(times["boots"]):
         ports = arrivals.ports[i] if arrivals.ports else None
-        env.schedule(t, boot, ports)
+        host = arrivals.hosts[i] if arrivals.hosts else None
+        env.schedule(t, boot if host is None else partial(_pinned, boot, host), ports)
     for t in times["deletes"]:
         env.schedule(t, lambda _: delete(), None)
     for r, t in zip(arrivals.restarts, times["restarts"], strict=True):
