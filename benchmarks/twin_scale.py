@@ -39,8 +39,8 @@ the cycle collector's young threshold at 100,000 while a twin runs: 14.2 s / 7.5
 hot path compiled by mypyc (``stacktwin.twin.native``): 9.2 s / 5.0 s, the same numbers bit for
 bit; with nova-api's own database reads added, measured at the end on the idle machine: 9.1 s /
 5.0 s against 7.5 s / 4.5 s for dc8f54e run alongside (+21% / +11%; the budget was +30%).
-10,000 hosts x 1 h: 177 s -> 101 s.  What did not pay: the DB stages as callbacks instead of a generator (a Python call per
-stage costs more than a generator resume: +8%).
+10,000 hosts x 1 h: 177 s -> 101 s.  What did not pay: the DB stages as callbacks instead of a
+generator (a Python call per stage costs more than a generator resume: +8%).
 
 Options: ``--quick`` runs 10 minutes of cloud time instead of an hour (for a smoke check).
 """

@@ -20,6 +20,7 @@ from itertools import cycle
 from stacktwin.boots import Milestone, Outcome
 from stacktwin.twin.compute import Compute, host_name
 from stacktwin.twin.context import Context
+from stacktwin.twin.db import QueuePool
 from stacktwin.twin.dbcalls import (
     EXTERNAL_EVENTS,
     HEAL_CONDUCTOR_RPC,
@@ -39,6 +40,16 @@ MAX_RETRIES = "max_retries_exceeded"
 CONDUCTOR_DB_ERROR = "conductor_db_error"
 
 
+def _process_pools(ctx: Context, site: DbSite, count: int) -> list[QueuePool]:
+    """One QueuePool per nova process (nova.conf ``[database]``) on the database server."""
+    dbs = ctx.scenario.nova.database
+    recycle = dbs.connection_recycle_time
+    return [
+        site.pool(dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout, recycle)
+        for _ in range(count)
+    ]
+
+
 class Conductor:
     """nova-conductor with the scheduler: picks a host and casts the build to it.
 
@@ -54,13 +65,7 @@ class Conductor:
         self.computes = computes
         self.site = site
         self.workers = Resource(ctx.env, count, name="conductor")
-        dbs = sc.nova.database
-        self.pools = [
-            site.pool(
-                dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout, dbs.connection_recycle_time
-            )
-            for _ in range(count)
-        ]
+        self.pools = _process_pools(ctx, site, count)
         self._next_pool = cycle(self.pools).__next__
         self._factor = ctx.factors("conductor")  # service-time draws (Context.service's stream)
         self._by_name: dict[str, int] | None = None  # host number by name, for requested hosts
@@ -192,13 +197,7 @@ class NovaApi:
         self.computes = computes
         self.site = site
         self.workers = Resource(ctx.env, count, name="nova-api")
-        dbs = sc.nova.database
-        self.pools = [
-            site.pool(
-                dbs.max_pool_size, dbs.max_overflow, dbs.pool_timeout, dbs.connection_recycle_time
-            )
-            for _ in range(count)
-        ]
+        self.pools = _process_pools(ctx, site, count)
         self._next_pool = cycle(self.pools).__next__
         self._factor = ctx.factors("nova-api")  # Context.service's stream for nova-api
 
