@@ -279,22 +279,30 @@ class Scenario(_Strict):
                     f"workload: {expected:,.0f} {what} expected (rates × durations), over the "
                     f"limit of {MAX_BOOTS:,} per run"
                 )
-        arrivals = w.arrivals
-        if arrivals is not None:
-            for r in arrivals.restarts:
-                if r.host >= self.cloud.hosts:
-                    raise ValueError(
-                        f"workload.arrivals.restarts: host {r.host} of a "
-                        f"{self.cloud.hosts}-host cloud"
-                    )
-            times = replay_times(arrivals, self.idle_limit())
-            last = max((t for kind in times.values() for t in kind), default=0.0)
-            if last > self.duration:
-                raise ValueError(
-                    f"workload.arrivals: the last replayed event is at {last:g} s, after "
-                    f"duration ({self.duration:g} s)"
-                )
+        if w.arrivals is not None:
+            self._check_arrivals(w.arrivals)
         return self
+
+    def _check_arrivals(self, arrivals: Arrivals) -> None:
+        """A replay's hosts within the cloud and its last event within the duration."""
+        hosts = self.cloud.hosts
+        for r in arrivals.restarts:
+            if r.host >= hosts:
+                raise ValueError(
+                    f"workload.arrivals.restarts: host {r.host} of a {hosts}-host cloud"
+                )
+        for i, host in enumerate(arrivals.hosts):
+            if host is not None and host >= hosts:
+                raise ValueError(
+                    f"workload.arrivals.hosts[{i}]: host {host} of a {hosts}-host cloud"
+                )
+        times = replay_times(arrivals, self.idle_limit())
+        last = max((t for kind in times.values() for t in kind), default=0.0)
+        if last > self.duration:
+            raise ValueError(
+                f"workload.arrivals: the last replayed event is at {last:g} s, after "
+                f"duration ({self.duration:g} s)"
+            )
 
     def idle_limit(self) -> float:
         """The longest idle gap a traced replay keeps (``arrivals.max_idle`` or the drain)."""

@@ -89,12 +89,6 @@ def _replay(
     assert arrivals is not None
     times = replay_times(arrivals, ctx.scenario.idle_limit())
     env = ctx.env
-    hosts = ctx.scenario.cloud.hosts
-    beyond = [h for h in arrivals.hosts if h is not None and h >= hosts]
-    if beyond:
-        raise ValueError(
-            f"workload.arrivals.hosts: host {beyond[0]} of a cloud of {hosts} hosts (0-based)"
-        )
     for i, t in enumerate(times["boots"]):
         ports = arrivals.ports[i] if arrivals.ports else None
         host = arrivals.hosts[i] if arrivals.hosts else None
