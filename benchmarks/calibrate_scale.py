@@ -125,11 +125,15 @@ def synthetic(minutes: float, replications: int, jobs: int) -> None:
         f"wall, {cpu:.1f} s CPU, {fit.runs} twin runs ({replications} per evaluation), "
         f"--jobs {jobs}"
     )
-    found = {r["cost"]: r.get("value") for r in fit.parameters if r["status"] == "fitted"}
     true = truth.model.costs
-    print("  fitted / true: " + ", ".join(
-        f"{c} {v / getattr(true, c):.2f}" for c, v in found.items() if v is not None
-    ))  # fmt: skip
+    fitted_records = [r for r in fit.parameters if r["status"] == "fitted" and r.get("value")]
+    parts = []
+    for r in fitted_records:  # the value and its 95% interval (the fit's bootstrap), over truth
+        t = getattr(true, r["cost"])
+        low, high = r.get("interval_95") or (None, None)
+        span = f" [{low / t:.2f}, {high / t:.2f}]" if low is not None and high is not None else ""
+        parts.append(f"{r['cost']} {r['value'] / t:.2f}{span}")
+    print("  fitted / true [95% interval / true]: " + ", ".join(parts))
     kept = [r["cost"] for r in fit.parameters if r["status"] != "fitted" and r["hop"]]
     if kept:
         print(f"  kept at the default (not identified or too few boots): {', '.join(kept)}")
