@@ -21,7 +21,6 @@ Measured (2 shared cores, ``--jobs 1``): see the README's calibration section.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import subprocess
 import sys
@@ -32,21 +31,8 @@ TRUTH_FACTOR = 1.25
 """The synthetic trace's costs: the defaults of every fitted cost times this (the fit starts
 from the defaults)."""
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _shared_logs() -> Path:
-    """``$STACKTWIN_SHARED_LOGS``, else ``shared/data/logs`` beside the repository or beside the
-    folder holding it (a worktree), as the tests look for it."""
-    env = os.environ.get("STACKTWIN_SHARED_LOGS")
-    if env:
-        return Path(env)
-    for base in (REPO.parent, REPO.parent.parent):
-        if (base / "shared" / "data" / "logs").is_dir():
-            return (base / "shared" / "data" / "logs").resolve()
-    return (REPO.parent / "shared" / "data" / "logs").resolve()
-
-
-AIO = _shared_logs()
+sys.path.insert(0, str(REPO / "benchmarks"))
+from trace_throughput import DEFAULT_DATA as AIO  # noqa: E402 -- ../shared, as found there
 
 
 def _cpu() -> float:
