@@ -2,16 +2,12 @@
 build to another host, up to ``[scheduler] max_attempts``; a vif-plugging timeout does not."""
 
 from stacktwin.boots import Outcome
-from tests.twin.test_runs import run, small
+from tests.twin.test_runs import dead_agents, run, small
 
 
 def test_every_agent_dead_exhausts_the_attempts() -> None:
     """All agents look dead: each boot tries ``max_attempts`` hosts, then MaxRetriesExceeded."""
-    data = small(**{
-        "cloud.hosts": 50, "cloud.instances": 50, "duration": 300,
-        "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1,
-        "nova.scheduler.max_attempts": 3,
-    })  # fmt: skip
+    data = dead_agents(**{"nova.scheduler.max_attempts": 3})
     result = run(data)
     failed = [b for b in result.boots if b.reason and b.reason.startswith("max_retries_exceeded")]
     assert failed
@@ -26,12 +22,8 @@ def test_every_agent_dead_exhausts_the_attempts() -> None:
 
 def test_more_attempts_more_neutron_load() -> None:
     """Each attempt creates, binds and deletes its ports: Neutron sees the retries."""
-    base = {
-        "cloud.hosts": 50, "cloud.instances": 50, "duration": 300,
-        "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1,
-    }  # fmt: skip
-    one = run(small(**base, **{"nova.scheduler.max_attempts": 1}))
-    five = run(small(**base, **{"nova.scheduler.max_attempts": 5}))
+    one = run(dead_agents(**{"nova.scheduler.max_attempts": 1}))
+    five = run(dead_agents(**{"nova.scheduler.max_attempts": 5}))
     assert five.load["neutron.api.boot"] > 3 * one.load["neutron.api.boot"]
     assert five.load["neutron.api.delete"] > 3 * one.load["neutron.api.delete"]
 

@@ -33,6 +33,15 @@ def small(**over: Any) -> dict[str, Any]:
     return override(data, over)
 
 
+def dead_agents(hosts: int = 50, **over: Any) -> dict[str, Any]:
+    """:func:`small` with agents that look dead: a state report every 30 s, an agent down after
+    1 s without one, so every binding sees a dead agent."""
+    return small(**{
+        "cloud.hosts": hosts, "cloud.instances": hosts, "duration": 300,
+        "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1, **over,
+    })  # fmt: skip
+
+
 def override(data: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """``data`` with each dotted path of ``over`` (``"cloud.hosts"``) set, sections created."""
     for key, value in over.items():
@@ -182,11 +191,7 @@ def test_compute_restart_errors_builds_in_flight_and_drops_events() -> None:
 def test_dead_agent_refuses_binding() -> None:
     """State reports that cannot be served make agents look dead: ports fail to bind, and with
     ``max_attempts = 1`` nova does not reschedule ("Retry info not present")."""
-    data = small(**{
-        "cloud.hosts": 50, "cloud.instances": 50, "duration": 300,
-        "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1,
-        "nova.scheduler.max_attempts": 1,
-    })  # fmt: skip
+    data = dead_agents(**{"nova.scheduler.max_attempts": 1})
     result = run(data)
     assert result.summary["reasons"].get("port_binding_failed", 0) > 0
     assert result.load["neutron.binding_failed_dead_agent"] > 0
@@ -243,10 +248,7 @@ def test_report_state_times_out_after_report_interval_not_rpc_response_timeout()
 
 
 def test_a_revived_agent_resyncs_every_port() -> None:
-    data = small(**{
-        "cloud.hosts": 3, "cloud.instances": 3, "duration": 300,
-        "neutron.agent.report_interval": 30, "neutron.DEFAULT.agent_down_time": 1,
-    })  # fmt: skip
+    data = dead_agents(hosts=3)
     result = run(data)
     assert result.load["agent.revived_resyncs"] > 0
     assert result.components["ovs_agents"]["resyncs"] == 0  # no RPC timeout: only revivals
