@@ -114,11 +114,13 @@ def synthetic(minutes: float, replications: int, jobs: int) -> None:
     true = truth.model.costs
     fitted_records = [r for r in fit.parameters if r["status"] == "fitted" and r.get("value")]
     parts = []
-    for r in fitted_records:  # the value and its 95% interval (the fit's bootstrap), over truth
+    for r in fitted_records:  # the value and its 95% interval, over the truth
         t = getattr(true, r["cost"])
         low, high = r.get("interval_95") or (None, None)
         span = f" [{low / t:.2f}, {high / t:.2f}]" if low is not None and high is not None else ""
-        parts.append(f"{r['cost']} {r['value'] / t:.2f}{span}")
+        said = str(r.get("identified", ""))
+        weak = "" if said == "yes" else " (weakly)" if said.startswith("weakly") else " (no)"
+        parts.append(f"{r['cost']} {r['value'] / t:.2f}{span}{weak}")
     print("  fitted / true [95% interval / true]: " + ", ".join(parts))
     kept = [r["cost"] for r in fit.parameters if r["status"] != "fitted" and r["hop"]]
     if kept:

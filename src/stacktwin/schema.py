@@ -157,6 +157,14 @@ class HopComparison(_Open):
     error_p50: float | None = Field(description="(simulated - traced) / traced p50")
     error_p90: float | None = Field(description="(simulated - traced) / traced p90")
     ks: float | None = Field(description="two-sample Kolmogorov-Smirnov distance")
+    period_range_p50: list[float] | None = Field(
+        None, description="95% range of one period's p50 across the twin's replays (s)"
+    )
+    period_range_p90: list[float] | None = Field(
+        None, description="95% range of one period's p90 across the twin's replays (s)"
+    )
+    traced_in_range_p50: bool | None = None
+    traced_in_range_p90: bool | None = None
     note: str | None = None
 
 
@@ -175,7 +183,17 @@ class CalibrationParameter(_Open):
     status: Literal["fitted", "default"]
     default: float
     value: float | None = None
-    interval_95: list[float] | None = None
+    interval_95: list[float] | None = Field(
+        None, description="95% interval of the fitted value (None: unbounded)"
+    )
+    identified: str | None = Field(
+        None, description="'yes', 'weakly: …' (interval beyond x1.25 of the value) or 'no: …'"
+    )
+    uncertainty: dict[str, float | int] | None = Field(
+        None,
+        description="what the interval is made of: standard deviations in log-cost from the "
+        "traced boots resampled and from one twin replay's seeds, and the fit's replications",
+    )
     provenance: str | None = None
     reason: str | None = None
 

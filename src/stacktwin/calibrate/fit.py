@@ -22,9 +22,12 @@ the components' own (``wired``: VIFs plugged -> device up, not port bound -> dev
 load is mostly nova's spawn; ``placed``: request -> host selected, not -> build started, which
 waits for the build semaphore).
 
-Uncertainty: a bootstrap over the traced boots (:data:`BOOTSTRAP` resamples) of the targets,
-propagated to the log-costs through the pseudo-inverse of the fit's Jacobian; the twin's own
-replication noise is not included.
+Uncertainty (:func:`~.targets.intervals`): how much the traced statistics would vary in
+another period (the larger of a bootstrap over the traced boots and the spread of
+:data:`~.targets.NOISE_RUNS` single twin replays at the fitted costs), plus the noise of the
+fit's own pooled replays,
+propagated to the log-costs through the pseudo-inverse of the fit's Jacobian.  A cost whose
+interval reaches beyond :data:`WEAK` is said to be weakly identified.
 """
 
 from __future__ import annotations
@@ -37,9 +40,18 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
+from stacktwin.calibrate.evaluations import Evaluations
 from stacktwin.calibrate.samples import Samples, Window
-from stacktwin.calibrate.targets import P50, STATS, intervals, resample, stats, weights
-from stacktwin.calibrate.validate import run_replays
+from stacktwin.calibrate.targets import (
+    NOISE_RUNS,
+    P50,
+    STATS,
+    Band,
+    intervals,
+    resample,
+    stats,
+    weights,
+)
 from stacktwin.twin import Scenario
 from stacktwin.twin.batch.executor import Executor
 from stacktwin.twin.costs import Costs
@@ -68,7 +80,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("nova_api_external_events", "nova_api", "nova-api os-server-external-events"),
     Parameter("compute_event_dispatch", "compute_rpc", "nova-compute event dispatch"),
     Parameter("compute_resume", "resume", "guest resume after the event"),
-    Parameter("compute_spawn_prepare", "spawn", "spawn: block devices and image"),
+    Parameter("compute_spawn_prepare", "prepared", "spawn: block devices and image", ("spawn",)),
     Parameter("conductor_schedule", "placed", "conductor and scheduler", ("schedule",)),
 )
 
@@ -104,6 +116,10 @@ on the costs that shape it.  The spans (``vif_wait``, ``boot``) are sums of thes
 LOG_BOUNDS = (np.log(1e-4), np.log(600.0))
 UNIDENTIFIED = float(np.log(1e3))
 """A 95% log-cost interval wider than this (a factor 1000) means the cost is not identified."""
+WEAK = float(np.log(1.25))
+"""A 95% interval reaching beyond a factor 1.25 either side of the fitted value (assumption:
+the issue's 10% recovery tolerance, with room for the interval's own 95%) says the cost is only
+weakly identified: a prediction that turns on it is no better than that factor."""
 STEP = 0.15
 """Forward-difference step of the Jacobian, in log-cost (15%).  Under queueing a small change of
 a cost reorders events (which boot takes the free worker first), and the hop quantiles jump by
@@ -133,6 +149,9 @@ class FitResult:
     costs: Costs
     parameters: list[dict[str, Any]]
     simulated: Samples
+    replays: list[Samples]
+    """The single runs at the fitted costs (the pooled ``simulated`` ones, then the others of
+    :data:`~.targets.NOISE_RUNS` when an interval was computed): each one period's samples."""
     runs: int
     wall_seconds: float
     replications: int
@@ -160,7 +179,14 @@ def _records(defaults: Costs, traced: Samples) -> tuple[list[dict[str, Any]], li
     return records, active
 
 
-def fit_costs(  # noqa: C901 (closures over one fit's state: evaluation cache, Jacobian)
+def _stepped(x: np.ndarray, i: int) -> np.ndarray:
+    """``x`` with cost ``i`` :data:`STEP` up (down at the upper bound)."""
+    xi = x.copy()
+    xi[i] += STEP if xi[i] + STEP <= LOG_BOUNDS[1] else -STEP
+    return xi
+
+
+def fit_costs(
     scenario: Scenario,
     traced: Samples,
     executor: Executor,
@@ -177,35 +203,15 @@ def fit_costs(  # noqa: C901 (closures over one fit's state: evaluation cache, J
     base = scenario.model_copy(deep=True)
     defaults = base.model.costs
     records, active = _records(defaults, traced)
-    runs = 0
-
-    def done(_i: int, _r: Any) -> None:
-        nonlocal runs
-        runs += 1
-        if on_run is not None:
-            on_run()
-
-    def scenario_at(x: np.ndarray) -> Scenario:
-        sc = base.model_copy(deep=True)
-        costs = sc.model.costs.model_dump()
-        for p, v in zip(active, x, strict=True):
-            costs[p.cost] = float(np.exp(v))
-        sc.model.costs = Costs.model_validate(costs)
-        return sc
-
-    cache: dict[bytes, Samples] = {}
-
-    def samples_at(points: Sequence[np.ndarray]) -> list[Samples]:
-        """The pooled samples at each point; the points not run yet go as one batch."""
-        todo = list({x.tobytes(): x for x in points if x.tobytes() not in cache}.values())
-        sims = run_replays([scenario_at(x) for x in todo], replications, executor, done, window)
-        cache.update((x.tobytes(), sim) for x, sim in zip(todo, sims, strict=True))
-        return [cache[x.tobytes()] for x in points]
-
+    ev = Evaluations(base, [p.cost for p in active], executor, replications, window, on_run)
+    samples_at = ev.pooled
     hops = _matched(traced)
     target = {h: stats(traced[h]) for h in hops}
     draws = resample(traced, hops)
-    sigma = weights(draws, target, hops)
+    x0 = np.array([np.log(max(float(getattr(defaults, p.cost)), 1e-3)) for p in active])
+    x0 = np.clip(x0, LOG_BOUNDS[0] + 1e-6, LOG_BOUNDS[1] - 1e-6)
+    start = ev.single([x0], NOISE_RUNS)[0] if active and hops else []
+    sigma = weights(draws, target, hops, start)
 
     def residuals(sim: Samples) -> np.ndarray:
         parts = []
@@ -215,44 +221,49 @@ def fit_costs(  # noqa: C901 (closures over one fit's state: evaluation cache, J
             parts.append((got - target[h]) / sigma[h])
         return np.concatenate(parts) if parts else np.zeros(0)
 
-    def jacobian(x: np.ndarray, free: Sequence[int]) -> np.ndarray:
-        """Forward differences of :data:`STEP` in log-cost, the columns ``free``, one batch."""
-        points = []
-        for i in free:
-            xi = x.copy()
-            xi[i] += STEP if xi[i] + STEP <= LOG_BOUNDS[1] else -STEP
-            points.append(xi)
-        r0 = residuals(samples_at([x])[0])
-        cols = [
-            (residuals(sim) - r0) / (xi[i] - x[i])
-            for i, xi, sim in zip(free, points, samples_at(points), strict=True)
-        ]
+    def jacobian(x: np.ndarray, free: Sequence[int], seeds: int = replications) -> np.ndarray:
+        """Forward differences of :data:`STEP` in log-cost, the columns ``free``, one batch:
+        on the pooled runs of ``replications`` seeds (the search), or (``seeds`` more) the mean
+        of the single runs' differences, seed by seed (the intervals': the slope less its
+        event-order jitter)."""
+        points = [_stepped(x, i) for i in free]
+        if seeds == replications:
+            r0 = residuals(samples_at([x])[0])
+            moves = [residuals(sim) - r0 for sim in samples_at(points)]
+        else:
+            runs = [[residuals(r) for r in rs] for rs in ev.single([x, *points], seeds)]
+            r0 = np.mean(runs[0], axis=0)
+            moves = [np.mean(np.subtract(rs, runs[0]), axis=0) for rs in runs[1:]]
+        cols = [m / (xi[i] - x[i]) for i, xi, m in zip(free, points, moves, strict=True)]
         return np.column_stack(cols) if cols else np.zeros((len(r0), 0))
 
     x_fit = np.zeros(0)
     free: list[int] = []
     if active:
-        x0 = np.array([np.log(max(float(getattr(defaults, p.cost)), 1e-3)) for p in active])
-        x_fit = np.clip(x0, LOG_BOUNDS[0] + 1e-6, LOG_BOUNDS[1] - 1e-6)
-        x_fit, free = _search(x_fit, residuals, samples_at, jacobian, max_iterations)
-    final = scenario_at(x_fit)
+        x_fit, free = _search(x0, residuals, samples_at, jacobian, max_iterations)
+    final = ev.scenario_at(x_fit)
     simulated = samples_at([x_fit])[0]
-    jac = jacobian(x_fit, free)
-    bands: list[tuple[float, float] | None] = [None] * len(active)
+    bands: list[Band | None] = [None] * len(active)
+    replays = ev.single([x_fit], replications)[0]
     if free:
-        found = intervals(draws, target, sigma, hops, jac)
+        replays = ev.single([x_fit], NOISE_RUNS)[0]
+        jac = jacobian(x_fit, free, NOISE_RUNS)
+        found = intervals(
+            draws, target, sigma, hops, jac, [residuals(r) for r in replays], replications
+        )
         for k, (i, band) in enumerate(zip(free, found, strict=True)):
             # a column zero at the end gets no move from the pseudo-inverse, hence a zero-width
             # interval: the cost is unbounded there, not exact
             flat_here = np.linalg.norm(jac[:, k]) <= FLAT
-            bands[i] = (-np.inf, np.inf) if flat_here else band
+            bands[i] = replace(band, half_width=np.inf) if flat_here else band
     flat = [i for i in range(len(active)) if i not in free]
     _fill(records, active, x_fit, simulated, traced, bands, flat)
     return FitResult(
         costs=final.model.costs,
         parameters=records,
         simulated=simulated,
-        runs=runs,
+        replays=replays,
+        runs=ev.runs,
         wall_seconds=time.perf_counter() - wall,
         replications=replications,
     )
@@ -330,7 +341,7 @@ def _fill(
     x_fit: np.ndarray,
     simulated: Samples,
     traced: Samples,
-    bands: Sequence[tuple[float, float] | None],
+    bands: Sequence[Band | None],
     flat: Sequence[int],
 ) -> None:
     """Fill the records of the searched parameters: value, interval, error, provenance.  One
@@ -345,15 +356,36 @@ def _fill(
         if i in flat and np.isclose(value, rec["default"]):
             rec.update(status="default", reason=NOT_MOVED)
             continue
-        wide = band is not None and band[1] - band[0] > UNIDENTIFIED
-        if wide or i in flat:
-            rec["identified"] = "no: the hop hardly moves with this cost (interval unbounded)"
+        rec["identified"] = _identified(band, i in flat)
+        shown = band is not None and 2 * band.half_width <= UNIDENTIFIED
         at_bound = v <= LOG_BOUNDS[0] + 0.01 or v >= LOG_BOUNDS[1] - 0.01
         rec.update(
             status="fitted",
             value=value,
-            interval_95=None if band is None or wide else [float(np.exp(v + b)) for b in band],
+            interval_95=[float(np.exp(v - band.half_width)), float(np.exp(v + band.half_width))]
+            if band is not None and shown
+            else None,
             quantile_error_p50=err,
             provenance=f"fitted from {rec['boots']} boots, hop {p.hop}, p50 error "
             f"{abs(err or 0) * 100:.1f}%" + (" (at the search bound)" if at_bound else ""),
         )
+        if band is not None and shown:
+            rec["uncertainty"] = {
+                "sd_log_traced_boots": band.traced_boots,
+                "sd_log_one_replay": band.one_replay,
+                "replications": band.replications,
+            }
+
+
+def _identified(band: Band | None, flat: bool) -> str:
+    """Whether the fit pins a cost: its 95% interval within :data:`WEAK` of it, or not."""
+    if flat or band is None or 2 * band.half_width > UNIDENTIFIED:
+        return "no: the hop hardly moves with this cost (interval unbounded)"
+    if band.half_width > WEAK:
+        lo, hi = np.exp(-band.half_width), np.exp(band.half_width)
+        what = "the twin's replays" if band.one_replay > band.traced_boots else "the traced boots"
+        return (
+            f"weakly: the 95% interval spans x{lo:.2f}-x{hi:.2f} of the value; the hops move "
+            f"with this cost less than they vary between {what}"
+        )
+    return "yes"

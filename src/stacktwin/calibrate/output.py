@@ -9,7 +9,7 @@ import yaml
 from stacktwin.calibrate.extract import TracedWorkload
 from stacktwin.calibrate.fit import FitResult
 from stacktwin.calibrate.samples import Samples
-from stacktwin.calibrate.targets import BOOTSTRAP
+from stacktwin.calibrate.targets import BOOTSTRAP, NOISE_RUNS
 from stacktwin.calibrate.validate import compare_hops, headline
 from stacktwin.twin import Scenario
 
@@ -46,7 +46,7 @@ def fit_document(
     validation: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The ``fit.json`` document (``kind: calibrate``)."""
-    hops = compare_hops(traced, fit.simulated)
+    hops = compare_hops(traced, fit.simulated, fit.replays)
     return {
         "kind": "calibrate",
         "source": source,
@@ -56,9 +56,11 @@ def fit_document(
         "replications": fit.replications,
         "runs": fit.runs,
         "wall_seconds": round(fit.wall_seconds, 3),
-        "uncertainty": "95% interval of each fitted cost: bootstrap over the traced boots "
-        f"({BOOTSTRAP} resamples) of the fit's targets, through the pseudo-inverse of its "
-        "Jacobian; the twin's replication noise is not included",
+        "uncertainty": "95% interval of each fitted cost, through the pseudo-inverse of the "
+        "fit's Jacobian: how much another period's statistics would differ (the larger of a "
+        f"bootstrap over the traced boots, {BOOTSTRAP} resamples, and the spread of "
+        f"{NOISE_RUNS} twin replays at the fitted costs on other seeds) plus the noise of the "
+        f"fit's own {fit.replications} pooled replays; Student t",
         "parameters": fit.parameters,
         "fit": {"hops": hops, "headline": headline(hops)},
         "validation": validation,

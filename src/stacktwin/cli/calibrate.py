@@ -226,11 +226,7 @@ def calibrate(
             f"held-out ({validation['boots']} boots): the calibrated twin {validation['headline']}"
         )
     out.print(f"fit ({len(fit_part.boots)} boots): {doc['fit']['headline']}")
-    for rec in fit.parameters:
-        if rec["status"] == "fitted":
-            out.print(f"  {rec['cost']} = {rec['value']:.4g} s ({rec['provenance']})", markup=False)
-        else:
-            out.print(f"  {rec['cost']}: fell back to the default: {rec['reason']}", markup=False)
+    _print_parameters(out, fit.parameters)
     out.print(f"wrote {output} ({fit.runs} twin runs, {fit.wall_seconds:.1f} s)", markup=False)
 
 
@@ -286,3 +282,18 @@ def validate(
             out.print(f"  {hop}: {row.get('note', 'no error to state')}", markup=False)
         else:
             out.print(f"  {hop}: p50 {e50:+.0%}, p90 {e90:+.0%}, KS {row['ks']:.2f}", markup=False)
+
+
+def _print_parameters(out: Console, parameters: list[dict[str, Any]]) -> None:
+    """One line per cost: the fitted value, its 95% interval and provenance, or the default
+    and why."""
+    for rec in parameters:
+        if rec["status"] == "fitted":
+            band = rec.get("interval_95")
+            shown = f" [{band[0]:.4g}–{band[1]:.4g}]" if band else " [unbounded]"
+            why = rec["provenance"]
+            if rec.get("identified", "yes") != "yes":
+                why += f"; identified: {rec['identified']}"
+            out.print(f"  {rec['cost']} = {rec['value']:.4g} s{shown} ({why})", markup=False)
+        else:
+            out.print(f"  {rec['cost']}: fell back to the default: {rec['reason']}", markup=False)

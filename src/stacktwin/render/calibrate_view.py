@@ -82,7 +82,7 @@ def parameter_rows(doc: Doc) -> list[dict[str, Any]]:
         fitted = rec["status"] == "fitted"
         band = rec.get("interval_95") or [None, None]
         why = rec.get("provenance") if fitted else f"fell back to the default: {rec['reason']}"
-        if fitted and rec.get("identified"):
+        if fitted and rec.get("identified") not in (None, "yes"):
             why = f"{why}; identified: {rec['identified']}"
         rows.append(
             {
