@@ -47,7 +47,7 @@ class Milestone(StrEnum):
     EVENT_SENT = "event_sent"  # neutron nova notifier "Sending events" (POST started)
     #: nova-api began serving POST /os-server-external-events: its access log line's time
     #: minus the request's duration (eventlet's ``time:``), the line sharing the request id of
-    #: the "Creating event" line; absent without that access line (uwsgi / mod_wsgi)
+    #: the "Creating event" line; absent without such a line (Apache's own log has no request id)
     EVENT_REQUEST = "event_request"
     EVENT_API = "event_api"  # nova-api "Creating event network-vif-plugged:<port>"
     EVENT_RECEIVED = "event_received"  # nova-compute "Received event network-vif-plugged-<port>"

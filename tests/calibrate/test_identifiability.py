@@ -33,8 +33,11 @@ Left out of the 10% claim, with the reason:
   the two; at any value below the allocation the hop does not move with it, so no fit can
   recover it (the truth, 2.0 s, is below).  The search holds it (its Jacobian column is zero)
   and the low-load test asserts that the calibrator says so rather than claim a value.
-- ``notifier_client_setup``: never fitted (``fit.NOT_FITTED``: it lands in the nova_api hop
-  with ``nova_api_external_events``); truth and fit keep its default.
+
+``notifier_client_setup`` is fitted like the others: the twin's boots carry ``event_request``
+(nova-api's worker begins serving the POST), so ``event_post`` and ``api_events`` split the
+``nova_api`` hop between it and ``nova_api_external_events``, as nova-api's access lines do in
+a trace.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ TRUE: dict[str, float] = {
     "compute_resume": 0.9,
     "compute_spawn_prepare": 2.0,
     "conductor_schedule": 3.0,
+    "notifier_client_setup": 1.3,
 }
 UNIDENTIFIABLE = {"compute_spawn_prepare"}
 CV = 0.1

@@ -49,6 +49,20 @@ def test_queens_and_kilo_access_lines() -> None:
     assert kilo.request_ids == ("req-97122807-c12c-4b4e-baa6-50a925a30a51",)
 
 
+def test_uwsgi_requestlog_line() -> None:
+    """Under uWSGI nova's RequestLog middleware writes it: no ``HTTP/1.1``, a microversion
+    (nova 27.1.0 nova/api/openstack/requestlog.py:39-41)."""
+    line = (
+        "2024-05-01 10:00:01.250 41 INFO nova.api.openstack.requestlog "
+        "[req-8d5c8c5e-1f0e-4c3e-9d7a-3f2b1a0c9e11 u1 p1 - default default] 10.0.0.5 "
+        '"POST /v2.1/os-server-external-events" status: 200 len: 183 microversion: 2.1 '
+        "time: 0.043210"
+    )
+    (event,) = _events(line)
+    assert (event.kind, event.value, event.text) == (Kind.EVENT_REQUEST, 0.04321, "200")
+    assert event.request_ids == ("req-8d5c8c5e-1f0e-4c3e-9d7a-3f2b1a0c9e11",)
+
+
 @pytest.mark.parametrize("status", ["207", "404", "401", "500"])
 def test_every_status_is_a_request(status: str) -> None:
     (event,) = _events(QUEENS.replace("status: 200", f"status: {status}"))

@@ -12,6 +12,14 @@ time minus ``time:``, and between that start and nova's ``Creating event`` line 
 keystonemiddleware's token validation and the instance reads (~0.5 s on the all-in-one lab,
 dessertlab-queens-aio).  A connection waiting in the listen backlog is before the clock.
 
+Under uWSGI (no eventlet) nova's own ``RequestLog`` middleware writes the line instead
+(``nova.api.openstack.requestlog``; nova 27.1.0 ``nova/api/openstack/requestlog.py:39-41`` the
+format, ``"POST /v2.1/…/os-server-external-events" status: 200 len: … microversion: … time:
+…``, without ``HTTP/1.1``; ``:95-100`` its clock, started when the request enters the
+middleware, which ``etc/nova/api-paste.ini:33`` puts before ``authtoken``, so the token
+validation is inside it too).  The templates read both; only the eventlet line is in the data
+sets here.
+
 The line carries the request's id: nova's ``NovaKeystoneContext`` builds the request context
 with ``RequestContext.from_environ`` (nova 27.1.0 ``nova/api/auth.py:81-90``; oslo.context
 takes the id the ``request_id`` middleware put in ``openstack.request_id``) and the context
@@ -24,9 +32,9 @@ the same worker process can leave its id on the access line (dessertlab-faults N
 round 2, nova-api.log: the event POST's access line, 110, carries the id of a concurrent
 ``GET /servers/<uuid>`` ending at 113, and the POST's own id is on the access line of a ``GET
 /servers?name=…``, 105).  Such a boot gets no milestone rather than another request's start.
-A POST keystonemiddleware refused (401) is logged before any context
-exists (``[-]``, os-log-merger-kilo) and links to nothing; under uwsgi or mod_wsgi there is no
-such line with a request id, and the milestone is simply absent.
+A POST keystonemiddleware refused (401) is logged before any context exists (``[-]``,
+os-log-merger-kilo) and links to nothing; a deployment whose nova-api log has neither line
+(only the web server's own access log, which has no request id) gives no milestone.
 """
 
 from __future__ import annotations

@@ -115,6 +115,7 @@ ANCHORS: tuple[bytes, ...] = (
     b'"DELETE /v2/',  # nova's compute API (neutron's is /v2.0/)
     b'"DELETE /v2.1/',
     b"/os-server-external-events HTTP",
+    b'/os-server-external-events" status',
 )
 
 _RX_PORT_BOUND = re.compile(rf"Successfully updated port: ({_UUID})")
@@ -154,14 +155,13 @@ _RX_POST_SERVERS = re.compile(
     r"\"POST /v2(?:\.1)?/(?:[0-9a-fA-F]{32}/)?servers(?: HTTP/1\.[01])?\" status: (\d{3})"
     r"(?:.*time: (\d{1,12}(?:\.\d+)?)(?![\d.]))?"
 )
-#: nova-api's eventlet access line of neutron's event POST, any status (kilo ``/v2/``, the
-#: project in the path or not); ``time:`` as :data:`_RX_POST_SERVERS` reads it, so a value that
-#: is no plain decimal (``nan``, ``-1``, ``1e9``, cut short) matches nothing: the line is read and
-#: counted as a candidate, no milestone comes of it.  nova 27.1.0 nova/conf/wsgi.py:44-46
-#: (``wsgi_log_format``), written by eventlet after the response (:mod:`stacktwin.logs.resolve`).
+#: nova-api's access line of neutron's event POST, any status (kilo ``/v2/``, the project in
+#: the path or not; eventlet's, or under uWSGI nova's ``requestlog`` without ``HTTP/1.1``:
+#: :mod:`stacktwin.logs.event_post`).  A ``time:`` that is no plain decimal (``nan``, ``-1``,
+#: ``1e9``, cut short) matches nothing: the line is counted as a candidate, no milestone.
 _RX_EVENTS_POST = re.compile(
-    r"\"POST /v2(?:\.1)?/(?:[^/\s\"]+/)?os-server-external-events HTTP/1\.[01]\" status: (\d{3})"
-    r"\b.*? time: (\d{1,12}(?:\.\d+)?)(?![\w.+-])"
+    r"\"POST /v2(?:\.1)?/(?:[^/\s\"]+/)?os-server-external-events(?: HTTP/1\.[01])?\""
+    r" status: (\d{3})\b.*? time: (\d{1,12}(?:\.\d+)?)(?![\w.+-])"
 )
 _RX_DELETE_SERVER = re.compile(
     rf"\"DELETE /v2(?:\.1)?/(?:[0-9a-fA-F]{{32}}/)?servers/({_UUID})(?: HTTP/1\.[01])?\""
