@@ -85,7 +85,7 @@ def test_the_nova_api_hop_split_only_where_the_trace_has_nova_apis_access_lines(
     records, active = _records(defaults, whole)
     by_cost = {r["cost"]: r for r in records}
     setup = by_cost["notifier_client_setup"]
-    assert setup["status"] == "default" and "nova-api's access log" in setup["reason"]
+    assert setup["status"] == "default" and "nova-api's access line" in setup["reason"]
     assert by_cost["nova_api_external_events"]["hop"] == "nova_api"
     assert "notifier_client_setup" not in {p.cost for p in active}
     split_hop = {**whole, "event_post": [0.9, 1.0, 0.8], "api_events": [0.5, 0.6, 0.55]}

@@ -81,10 +81,10 @@ PARAMETERS: tuple[Parameter, ...] = (
         "notifier_client_setup",
         "event_post",
         "neutron's novaclient and keystone session before the POST",
-        needs="nova-api's access log of POST os-server-external-events (eventlet's wsgi line "
-        "with the request id of the Creating event line) dates when nova-api began serving "
-        "it; without it this setup and nova_api_external_events share the nova_api hop and "
-        "cannot be told apart",
+        needs="nova-api's access line of POST os-server-external-events (eventlet's wsgi "
+        "line, or nova's requestlog under uWSGI, with the request id of the Creating event "
+        "line) dates when nova-api began serving it; without it this setup and "
+        "nova_api_external_events share the nova_api hop and cannot be told apart",
     ),
 )
 
