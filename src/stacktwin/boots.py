@@ -45,6 +45,10 @@ class Milestone(StrEnum):
     DEVICE_UP = "device_up"  # neutron-server "Device ... up at agent" (update_device_list)
     PORT_ACTIVE = "port_active"  # port status ACTIVE (both provisioning blocks cleared)
     EVENT_SENT = "event_sent"  # neutron nova notifier "Sending events" (POST started)
+    #: nova-api began serving POST /os-server-external-events: its access log line's time
+    #: minus the request's duration (eventlet's ``time:``), the line sharing the request id of
+    #: the "Creating event" line; absent without such a line (Apache's own log has no request id)
+    EVENT_REQUEST = "event_request"
     EVENT_API = "event_api"  # nova-api "Creating event network-vif-plugged:<port>"
     EVENT_RECEIVED = "event_received"  # nova-compute "Received event network-vif-plugged-<port>"
     RUNNING = "running"  # guest resumed and running ("Instance spawned successfully")
@@ -104,6 +108,9 @@ LATENCY_DECIMALS = 3
 
 #: The vif chain after nova starts waiting, in path order: (milestone, stop name, meaning).  A
 #: chain that stopped did so at the hop *after* the last of these milestones it reached.
+#: ``event_request`` is not a stop point: the tracer only knows it through the request id of
+#: nova-api's "Creating event" line and the twin marks it with ``event_api``, so it is never the
+#: last milestone a chain reached (the ``nova_api`` stop covers the whole POST).
 STOP_POINTS: tuple[tuple[Milestone, str, str], ...] = (
     (Milestone.DEVICE_UP, "agent", "agent never reported the device up"),
     (Milestone.PORT_ACTIVE, "provision", "the port never went ACTIVE (a provisioning block)"),

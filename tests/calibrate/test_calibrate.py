@@ -10,8 +10,10 @@ from typer.testing import CliRunner
 
 from stacktwin.boots import Boot, Milestone
 from stacktwin.calibrate import CalibrationError, extract_workload, split
+from stacktwin.calibrate.fit import MATCHED, _records
 from stacktwin.cli import app
 from stacktwin.twin import load_scenario, parse_scenario
+from stacktwin.twin.costs import Costs
 from tests.logs.conftest import SHARED_LOGS
 
 
@@ -56,7 +58,10 @@ def test_calibrate_and_validate_the_real_logs(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "held-out" in res.output
     text = out.read_text()
-    assert "# model.costs.compute_resume" in text and "fell back to the default" in text
+    assert "# model.costs.compute_resume" in text
+    # nova-api's access lines split the nova_api hop: both of its costs fitted, each to its part
+    assert "notifier_client_setup = " in text and "hop event_post" in text
+    assert "hop api_events" in text and "fell back to the default" not in text
     sc = parse_scenario(yaml.safe_load(text), str(out))
     assert sc.workload.arrivals is not None
     doc = yaml.safe_load(fit.read_text())  # JSON is YAML
@@ -72,6 +77,23 @@ def test_calibrate_and_validate_the_real_logs(tmp_path: Path) -> None:
     res = runner.invoke(app, ["report", str(fit), "-o", str(tmp_path / "fit.html")])
     assert res.exit_code == 0, res.output
     assert doc["validation"]["headline"] in (tmp_path / "fit.html").read_text()
+
+
+def test_the_nova_api_hop_split_only_where_the_trace_has_nova_apis_access_lines() -> None:
+    defaults = Costs()
+    whole = {"nova_api": [0.9, 1.0, 1.1], "event_post": [], "api_events": []}
+    records, active = _records(defaults, whole)
+    by_cost = {r["cost"]: r for r in records}
+    setup = by_cost["notifier_client_setup"]
+    assert setup["status"] == "default" and "nova-api's access line" in setup["reason"]
+    assert by_cost["nova_api_external_events"]["hop"] == "nova_api"
+    assert "notifier_client_setup" not in {p.cost for p in active}
+    split_hop = {**whole, "event_post": [0.9, 1.0, 0.8], "api_events": [0.5, 0.6, 0.55]}
+    records, active = _records(defaults, split_hop)
+    hops = {p.cost: p.hop for p in active}
+    assert hops["notifier_client_setup"] == "event_post"
+    assert hops["nova_api_external_events"] == "api_events"
+    assert {"event_post", "api_events", "nova_api"} <= set(MATCHED)
 
 
 def test_calibrate_says_why_it_cannot(tmp_path: Path) -> None:

@@ -59,12 +59,14 @@ from stacktwin.twin.costs import Costs
 
 @dataclass(frozen=True)
 class Parameter:
-    """A cost fitted to one hop: ``hop``, or the first of ``fallbacks`` the trace has."""
+    """A cost fitted to one hop: ``hop``, or the first of ``fallbacks`` the trace has;
+    ``needs`` says what the trace must hold for the hop, when that is not plain."""
 
     cost: str
     hop: str
     what: str
     fallbacks: tuple[str, ...] = ()
+    needs: str = ""
 
     def resolve(self, traced: Samples) -> Parameter:
         """This parameter on the first of its hops with :data:`MIN_SAMPLES` traced values."""
@@ -77,19 +79,26 @@ class Parameter:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("agent_port_wiring", "wired", "OVS agent port wiring", ("agent",)),
     Parameter("rpc_update_device_up", "provision", "update_device_list (device up) handling"),
-    Parameter("nova_api_external_events", "nova_api", "nova-api os-server-external-events"),
+    Parameter(
+        "nova_api_external_events",
+        "api_events",
+        "nova-api os-server-external-events",
+        ("nova_api",),
+    ),
     Parameter("compute_event_dispatch", "compute_rpc", "nova-compute event dispatch"),
     Parameter("compute_resume", "resume", "guest resume after the event"),
     Parameter("compute_spawn_prepare", "prepared", "spawn: block devices and image", ("spawn",)),
     Parameter("conductor_schedule", "placed", "conductor and scheduler", ("schedule",)),
+    Parameter(
+        "notifier_client_setup",
+        "event_post",
+        "neutron's novaclient and keystone session before the POST",
+        needs="nova-api's access line of POST os-server-external-events (eventlet's wsgi "
+        "line, or nova's requestlog under uWSGI, with the request id of the Creating event "
+        "line) dates when nova-api began serving it; without it this setup and "
+        "nova_api_external_events share the nova_api hop and cannot be told apart",
+    ),
 )
-
-#: Costs calibration cannot fit with the twin as it is, and why.
-NOT_FITTED: dict[str, str] = {
-    "notifier_client_setup": "the twin marks event_sent before the notifier's client setup, so "
-    "this cost lands in the nova_api hop with nova_api_external_events and the two cannot be "
-    "told apart; kept at its default",
-}
 
 NOT_MOVED = (
     "not identified: changed by 15%, it moved none of the matched hops (the twin's boots "
@@ -106,13 +115,17 @@ MATCHED: tuple[str, ...] = (
     "provision",
     "notifier",
     "nova_api",
+    "event_post",
+    "api_events",
     "compute_rpc",
     "resume",
 )
 """The hops matched, every one with traced values (not only the fitted costs' own): a cost moves
 the hops downstream of it too (a slower conductor spreads the boots the agent sees), and a hop
 no cost is fitted to (``notifier``: its batches last as long as nova-api's POST) still tells
-on the costs that shape it.  The spans (``vif_wait``, ``boot``) are sums of these."""
+on the costs that shape it.  ``event_post`` and ``api_events`` split ``nova_api`` where the
+trace has nova-api's access lines (:data:`~.samples.EVENT_POST`,
+:data:`~.samples.API_EVENTS`).  The spans (``vif_wait``, ``boot``) are sums of these."""
 LOG_BOUNDS = (np.log(1e-4), np.log(600.0))
 UNIDENTIFIED = float(np.log(1e3))
 """A 95% log-cost interval wider than this (a factor 1000) means the cost is not identified."""
@@ -167,15 +180,11 @@ def _records(defaults: Costs, traced: Samples) -> tuple[list[dict[str, Any]], li
         rec: dict[str, Any] = {"cost": p.cost, "hop": p.hop, "what": p.what, "boots": n}
         rec["default"] = float(getattr(defaults, p.cost))
         if n < MIN_SAMPLES:
-            rec.update(status="default", reason=f"hop {p.hop} seen in {n} traced boots (< 3)")
+            why = f"hop {p.hop} seen in {n} traced boots (< 3)"
+            rec.update(status="default", reason=why + (f": {p.needs}" if p.needs else ""))
         else:
             active.append(p)
         records.append(rec)
-    for cost, why in NOT_FITTED.items():
-        default = float(getattr(defaults, cost))
-        records.append(
-            {"cost": cost, "hop": None, "status": "default", "reason": why, "default": default}
-        )
     return records, active
 
 

@@ -32,8 +32,29 @@ PLACED = Hop(
 """The conductor's own latency: the ``schedule`` hop ends when nova-compute starts the build,
 after the build semaphore (``max_concurrent_builds``), and at load that wait dominates it."""
 
+EVENT_POST = Hop(
+    "event_post",
+    Milestone.EVENT_SENT,
+    Milestone.EVENT_REQUEST,
+    "event sent -> nova-api serves the POST (the notifier's client setup, the POST reaching it)",
+)
+"""The notifier's own part of the ``nova_api`` hop: neutron's novaclient and keystone session
+before the POST, and the POST's wait for a nova-api worker.  The trace has it only where
+nova-api's eventlet access line of the POST shares the ``Creating event`` line's request id
+(:mod:`stacktwin.logs.event_post`)."""
+
+API_EVENTS = Hop(
+    "api_events",
+    Milestone.EVENT_REQUEST,
+    Milestone.EVENT_API,
+    "nova-api serves the POST -> creates the event (its own time before the event)",
+)
+"""nova-api's own part of the ``nova_api`` hop: from the start of the request's clock to the
+``Creating event`` line (on a real nova-api, keystonemiddleware's token validation and the
+instance reads; in the twin, the cost ``nova_api_external_events`` with its database reads)."""
+
 #: Latencies the calibration derives from the traced milestones, besides the boots' own hops.
-DERIVED: tuple[Hop, ...] = (PLACED, WIRED)
+DERIVED: tuple[Hop, ...] = (PLACED, WIRED, EVENT_POST, API_EVENTS)
 
 #: Latency names compared by calibration and validation, in path order.
 HOP_NAMES: tuple[str, ...] = (

@@ -34,6 +34,7 @@ from stacktwin.boots import (
     stop_point,
 )
 from stacktwin.logs import failures
+from stacktwin.logs.event_post import post_start
 from stacktwin.logs.index import PortIndex
 from stacktwin.logs.templates import Event, Kind, order_key
 
@@ -379,6 +380,14 @@ def _chains(
         if not chain_ports or not all(milestone in per_port[p] for p in chain_ports):
             continue
         line.put(milestone, max((per_port[p][milestone] for p in chain_ports), key=order_key))
+    if Milestone.EVENT_API.value in boot.milestones:
+        # when nova-api began serving each port's event POST: the last port's, as for the rest
+        starts = [
+            post_start(index.request_events, per_port[p][Milestone.EVENT_API]) for p in chain_ports
+        ]
+        if all(starts):
+            access, start = max((s for s in starts if s), key=lambda s: (s[1], order_key(s[0])))
+            line.put(Milestone.EVENT_REQUEST, access, start)
     return chain_ports, refused
 
 

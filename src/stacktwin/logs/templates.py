@@ -41,6 +41,7 @@ class Kind(StrEnum):
     DEVICE_UP = "device_up"  # neutron-server "Device X up at agent A"
     PORT_ACTIVE = "port_active"  # neutron "New status is: ACTIVE" / "Provisioning complete"
     EVENT_SENT = "event_sent"  # neutron "Sending events: [...network-vif-plugged...]"
+    EVENT_REQUEST = "event_request"  # nova-api access line of POST os-server-external-events
     EVENT_API = "event_api"  # nova-api "Creating event network-vif-plugged:X for instance U"
     EVENT_RECEIVED = "event_received"  # nova-compute "Received event network-vif-plugged-X"
     RUNNING = "running"  # "Instance spawned successfully."
@@ -71,8 +72,8 @@ class Event:
     instance: str | None = None
     port: str | None = None
     request_ids: tuple[str, ...] = ()
-    value: float | None = None  # seconds for *_TOOK and REQUESTED's wall time
-    text: str | None = None  # host (CLAIMED, EVENT_API), failure text (ABORTED, …)
+    value: float | None = None  # seconds: *_TOOK, REQUESTED's and EVENT_REQUEST's wall time
+    text: str | None = None  # host (CLAIMED, EVENT_API), status (EVENT_REQUEST), failure text
     host: str | None = None  # the host a syslog / journald prefix names
 
 
@@ -113,6 +114,8 @@ ANCHORS: tuple[bytes, ...] = (
     b"task_state deleting",
     b'"DELETE /v2/',  # nova's compute API (neutron's is /v2.0/)
     b'"DELETE /v2.1/',
+    b"/os-server-external-events HTTP",
+    b'/os-server-external-events" status',
 )
 
 _RX_PORT_BOUND = re.compile(rf"Successfully updated port: ({_UUID})")
@@ -151,6 +154,14 @@ _RX_PORT_PUT = re.compile(
 _RX_POST_SERVERS = re.compile(
     r"\"POST /v2(?:\.1)?/(?:[0-9a-fA-F]{32}/)?servers(?: HTTP/1\.[01])?\" status: (\d{3})"
     r"(?:.*time: (\d{1,12}(?:\.\d+)?)(?![\d.]))?"
+)
+#: nova-api's access line of neutron's event POST, any status (kilo ``/v2/``, the project in
+#: the path or not; eventlet's, or under uWSGI nova's ``requestlog`` without ``HTTP/1.1``:
+#: :mod:`stacktwin.logs.event_post`).  A ``time:`` that is no plain decimal (``nan``, ``-1``,
+#: ``1e9``, cut short) matches nothing: the line is counted as a candidate, no milestone.
+_RX_EVENTS_POST = re.compile(
+    r"\"POST /v2(?:\.1)?/(?:[^/\s\"]+/)?os-server-external-events(?: HTTP/1\.[01])?\""
+    r" status: (\d{3})\b.*? time: (\d{1,12}(?:\.\d+)?)(?![\w.+-])"
 )
 _RX_DELETE_SERVER = re.compile(
     rf"\"DELETE /v2(?:\.1)?/(?:[0-9a-fA-F]{{32}}/)?servers/({_UUID})(?: HTTP/1\.[01])?\""
@@ -370,13 +381,15 @@ def _match_build_steps(record: LogRecord, ev: _Make) -> list[Event]:
 
 def _match_api(record: LogRecord, ev: _Make) -> list[Event]:
     """nova-api's answer to ``POST /servers`` (accepted with its duration, or rejected with
-    its status), its ``DELETE`` of a server, and an instance's task state turning to
-    deleting."""
+    its status), to neutron's ``POST os-server-external-events`` (its duration and status), its
+    ``DELETE`` of a server, and an instance's task state turning to deleting."""
     msg = record.message
     if m := _RX_POST_SERVERS.search(msg):
         if m.group(1) == "202":
             return [ev(Kind.REQUESTED, instance=None, value=float(m.group(2) or 0.0))]
         return [ev(Kind.REJECTED, instance=None, text=m.group(1))]
+    if m := _RX_EVENTS_POST.search(msg):
+        return [ev(Kind.EVENT_REQUEST, instance=None, value=float(m.group(2)), text=m.group(1))]
     if m := _RX_DELETE_SERVER.search(msg):
         return [ev(Kind.DELETE_REQUESTED, instance=m.group(1))]
     if record.instance is not None and "task_state deleting" in msg:

@@ -42,7 +42,7 @@ MILESTONE_COLOURS = dict(
     zip(
         (m.value for m in MILESTONE_ORDER),
         ("#7f7f7f", "#bcbd22", "#17becf", "#9467bd", "#c5b0d5", "#1f77b4",
-         "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#8c564b"),
+         "#aec7e8", "#ff7f0e", "#f7b6d2", "#ffbb78", "#2ca02c", "#98df8a", "#8c564b"),
         strict=True,
     )
 )  # fmt: skip

@@ -237,11 +237,18 @@ class NovaApi:
         The instances are read from the API and the cell database
         (:data:`~stacktwin.twin.dbcalls.EXTERNAL_EVENTS`); a 1040 or a pool timeout there is a
         500, and the notifier drops the batch ("Failed to notify nova on events").
+
+        ``event_request`` is when the worker begins serving the POST, where eventlet starts the
+        clock of the access line's ``time:`` (:mod:`stacktwin.logs.event_post`): the wait for a
+        worker is before it, as a connection's wait in the listen backlog is.  It is written
+        with ``event_api``, for the ports nova-api creates an event for: the tracer dates a
+        request only through the id of its ``Creating event`` line, which a 500 never writes.
         """
         ctx = self.ctx
         costs = ctx.costs
         with self.workers.request() as req:
             yield req
+            started = ctx.env.now
             mean = costs.nova_api_external_events + costs.nova_api_external_event_each * (
                 len(batch) - 1
             )
@@ -261,6 +268,7 @@ class NovaApi:
                 ctx.counters["nova.api.events_dropped"] += 1
                 continue
             if name == VIF_PLUGGED:
+                port.state.mark(Milestone.EVENT_REQUEST, started)
                 port.state.mark(Milestone.EVENT_API, now)
             by_host[port.host].append((name, port))
         ctx.counters["nova.api.external_event_posts"] += 1
