@@ -51,7 +51,7 @@ import numpy as np
 import pytest
 
 from stacktwin.calibrate import extract_workload, fit_costs, split, validate_scenario
-from stacktwin.calibrate.fit import NOT_MOVED
+from stacktwin.calibrate.records import NOT_MOVED
 from stacktwin.calibrate.samples import boot_samples
 from stacktwin.twin import Scenario, load_scenario, parse_scenario, run_scenario
 from stacktwin.twin.batch.executor import Executor

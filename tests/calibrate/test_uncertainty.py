@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy.stats import t as student_t
 
-from stacktwin.calibrate.fit import WEAK, _identified
+from stacktwin.calibrate.records import WEAK, identified
 from stacktwin.calibrate.samples import pooled
 from stacktwin.calibrate.targets import SIGMA_FLOOR, Band, intervals, resample, stats, weights
 from stacktwin.calibrate.validate import compare_hops, headline
@@ -66,14 +66,14 @@ def test_a_cost_the_hops_hardly_move_with_gets_a_wide_interval() -> None:
     )
     assert weak.half_width > 10 * strong.half_width
     assert strong.half_width < WEAK < weak.half_width
-    assert _identified(strong, flat=False) == "yes"
-    assert _identified(weak, flat=False).startswith("weakly: the 95% interval spans x0.")
+    assert identified(strong, flat=False) == "yes"
+    assert identified(weak, flat=False).startswith("weakly: the 95% interval spans x0.")
 
 
-def test_an_unbounded_or_flat_cost_is_not_identified() -> None:
+def test_an_unbounded_or_flat_cost_is_notidentified() -> None:
     band = Band(half_width=np.inf, traced_boots=0.1, one_replay=0.1, replications=3)
-    assert _identified(band, flat=False).startswith("no:")
-    assert _identified(Band(0.01, 0.0, 0.0, 3), flat=True).startswith("no:")
+    assert identified(band, flat=False).startswith("no:")
+    assert identified(Band(0.01, 0.0, 0.0, 3), flat=True).startswith("no:")
 
 
 def test_residual_units_are_the_larger_of_the_bootstrap_and_the_replays() -> None:

@@ -4,10 +4,12 @@ Each fitted cost (:data:`PARAMETERS`) is the service time of the twin's operatio
 one hop.  The fit replays the traced workload in the twin and changes the costs until the twin's
 *own* simulated hop latencies match the traced ones: ``scipy.optimize.least_squares`` (trust
 region, bounds) on the log of each cost, the residuals being, for every :data:`MATCHED` hop the
-trace has, the differences of its :data:`~.targets.STATS` (simulated - traced) in bootstrap
-standard deviations of the traced statistic (:mod:`.targets`: a precise statistic weighs as much
-as it tells, a noisy tail no more).  A cost whose Jacobian column is zero at the start of a
-search round (it moved no matched hop) is held for that round (:func:`_search`).
+trace has, the differences of its :data:`~.targets.STATS` (simulated - traced) in standard
+deviations of the traced statistic between periods (:func:`~.targets.weights`: the larger of a
+bootstrap over the traced boots and the spread of single replays at the start; a precise
+statistic weighs as much as it tells, a noisy tail no more).  A cost whose Jacobian column is
+zero at the start of a search round (it moved no matched hop) is held for that round
+(:func:`_search`).
 Every evaluation is ``replications`` twin runs (seeds ``seed``, ``seed+1``, …: common random
 numbers across evaluations), and the Jacobian's forward differences (:data:`STEP`) of one
 iteration go to the executor as one batch; the search restarts where it stopped
@@ -25,9 +27,10 @@ waits for the build semaphore).
 Uncertainty (:func:`~.targets.intervals`): how much the traced statistics would vary in
 another period (the larger of a bootstrap over the traced boots and the spread of
 :data:`~.targets.NOISE_RUNS` single twin replays at the fitted costs), plus the noise of the
-fit's own pooled replays,
-propagated to the log-costs through the pseudo-inverse of the fit's Jacobian.  A cost whose
-interval reaches beyond :data:`WEAK` is said to be weakly identified.
+fit's own pooled replays, propagated to the log-costs through the pseudo-inverse of a Jacobian
+measured on those seeds (each seed's forward difference, averaged: the slope without most of
+the event-order jitter that a difference of two pooled runs carries).  A cost whose interval
+reaches beyond :data:`WEAK` is said to be weakly identified.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from stacktwin.calibrate.evaluations import Evaluations
+from stacktwin.calibrate.records import fill
 from stacktwin.calibrate.samples import Samples, Window
 from stacktwin.calibrate.targets import (
     NOISE_RUNS,
@@ -87,7 +91,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter("compute_event_dispatch", "compute_rpc", "nova-compute event dispatch"),
     Parameter("compute_resume", "resume", "guest resume after the event"),
-    Parameter("compute_spawn_prepare", "prepared", "spawn: block devices and image", ("spawn",)),
+    Parameter("compute_spawn_prepare", "spawn", "spawn: block devices and image"),
     Parameter("conductor_schedule", "placed", "conductor and scheduler", ("schedule",)),
     Parameter(
         "notifier_client_setup",
@@ -100,10 +104,6 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
 )
 
-NOT_MOVED = (
-    "not identified: changed by 15%, it moved none of the matched hops (the twin's boots "
-    "never waited on it at these costs); kept at its default"
-)
 MIN_SAMPLES = 3
 """Traced values of a hop below which its cost is not fitted (nor the hop matched)."""
 MATCHED: tuple[str, ...] = (
@@ -127,12 +127,6 @@ on the costs that shape it.  ``event_post`` and ``api_events`` split ``nova_api`
 trace has nova-api's access lines (:data:`~.samples.EVENT_POST`,
 :data:`~.samples.API_EVENTS`).  The spans (``vif_wait``, ``boot``) are sums of these."""
 LOG_BOUNDS = (np.log(1e-4), np.log(600.0))
-UNIDENTIFIED = float(np.log(1e3))
-"""A 95% log-cost interval wider than this (a factor 1000) means the cost is not identified."""
-WEAK = float(np.log(1.25))
-"""A 95% interval reaching beyond a factor 1.25 either side of the fitted value (assumption:
-the issue's 10% recovery tolerance, with room for the interval's own 95%) says the cost is only
-weakly identified: a prediction that turns on it is no better than that factor."""
 STEP = 0.15
 """Forward-difference step of the Jacobian, in log-cost (15%).  Under queueing a small change of
 a cost reorders events (which boot takes the free worker first), and the hop quantiles jump by
@@ -266,7 +260,16 @@ def fit_costs(
             flat_here = np.linalg.norm(jac[:, k]) <= FLAT
             bands[i] = replace(band, half_width=np.inf) if flat_here else band
     flat = [i for i in range(len(active)) if i not in free]
-    _fill(records, active, x_fit, simulated, traced, bands, flat)
+    fill(
+        records,
+        [(p.cost, p.hop) for p in active],
+        x_fit,
+        simulated,
+        traced,
+        bands,
+        flat,
+        LOG_BOUNDS,
+    )
     return FitResult(
         costs=final.model.costs,
         parameters=records,
@@ -342,59 +345,3 @@ def _round(
 def _matched(traced: Samples) -> list[str]:
     """The :data:`MATCHED` hops with at least :data:`MIN_SAMPLES` traced values."""
     return [h for h in MATCHED if len(traced.get(h, [])) >= MIN_SAMPLES]
-
-
-def _fill(
-    records: list[dict[str, Any]],
-    active: Sequence[Parameter],
-    x_fit: np.ndarray,
-    simulated: Samples,
-    traced: Samples,
-    bands: Sequence[Band | None],
-    flat: Sequence[int],
-) -> None:
-    """Fill the records of the searched parameters: value, interval, error, provenance.  One
-    its hops did not move with at the end (``flat``) has no interval; at its default it is
-    said to have kept it."""
-    for i, (p, v, band) in enumerate(zip(active, x_fit, bands, strict=True)):
-        rec = next(r for r in records if r["cost"] == p.cost)
-        sim = simulated.get(p.hop, [])
-        t50 = float(np.percentile(traced[p.hop], 50))
-        err = (float(np.percentile(sim, 50)) - t50) / max(t50, 1e-3) if sim else None
-        value = float(np.exp(v))
-        if i in flat and np.isclose(value, rec["default"]):
-            rec.update(status="default", reason=NOT_MOVED)
-            continue
-        rec["identified"] = _identified(band, i in flat)
-        shown = band is not None and 2 * band.half_width <= UNIDENTIFIED
-        at_bound = v <= LOG_BOUNDS[0] + 0.01 or v >= LOG_BOUNDS[1] - 0.01
-        rec.update(
-            status="fitted",
-            value=value,
-            interval_95=[float(np.exp(v - band.half_width)), float(np.exp(v + band.half_width))]
-            if band is not None and shown
-            else None,
-            quantile_error_p50=err,
-            provenance=f"fitted from {rec['boots']} boots, hop {p.hop}, p50 error "
-            f"{abs(err or 0) * 100:.1f}%" + (" (at the search bound)" if at_bound else ""),
-        )
-        if band is not None and shown:
-            rec["uncertainty"] = {
-                "sd_log_traced_boots": band.traced_boots,
-                "sd_log_one_replay": band.one_replay,
-                "replications": band.replications,
-            }
-
-
-def _identified(band: Band | None, flat: bool) -> str:
-    """Whether the fit pins a cost: its 95% interval within :data:`WEAK` of it, or not."""
-    if flat or band is None or 2 * band.half_width > UNIDENTIFIED:
-        return "no: the hop hardly moves with this cost (interval unbounded)"
-    if band.half_width > WEAK:
-        lo, hi = np.exp(-band.half_width), np.exp(band.half_width)
-        what = "the twin's replays" if band.one_replay > band.traced_boots else "the traced boots"
-        return (
-            f"weakly: the 95% interval spans x{lo:.2f}-x{hi:.2f} of the value; the hops move "
-            f"with this cost less than they vary between {what}"
-        )
-    return "yes"
