@@ -16,13 +16,12 @@ long for the held-out half of the claim: a run's tail quantiles at high load fol
 history, one draw per busy period, so with 200 boots (80 held out) the twin at the *true* costs
 missed the held-out ``wired`` / ``provision`` p90 by more than 10% in about half of 40 truth
 seeds (mean errors +0.1% to +4.7%: noise, not bias), and at 600 and 1,000 boots the true
-costs still missed ``provision`` p90 by 14% and 12%.  With 2,400 boots (960 held out), measured
-off the test with 4 replications before ``notifier_client_setup`` was fitted: on truth seeds 7-10
-every cost within 6.5% (seed 7: 4.0%) and every held-out hop p50 / p90 within 10% (worst 8.5%;
-seed 7: 2.3%); seed 11 had its costs within 5.7% but missed the held-out ``wired`` p90 by 12.5%
-(the true costs: 5.7%).  With it fitted (8 costs), seed 7: every cost within 7.6%
-(``agent_port_wiring`` -7.6%, ``notifier_client_setup`` -0.9%, ``nova_api_external_events``
--0.1%), held-out within 8.5% (``wired`` p50), 281 s CPU.
+costs still missed ``provision`` p90 by 14% and 12%.  With 2,400 boots (960 held out) and 8
+costs, measured off the test with 4 replications: the test's truth seed 7 has every cost within
+3.7% and every held-out hop p50 / p90 within 4.1%; truth seeds 8-11 every cost within 3.4%, the
+held-out hops within 10% but for seed 8's ``provision`` p90 (10.7%; the true costs 9.6%), and
+1 of 28 stated 95% intervals missing the truth (seed 11 ``conductor_schedule``, by 0.3%); 180-280 s
+CPU a calibration (docs/calibration.md §3).
 A burst (80 boots
 in 24 s) is one busy period, one draw of the queue's history: there even the best fit a global
 search finds (scipy ``differential_evolution``, 1,300 evaluations, off the test) has
