@@ -30,7 +30,7 @@ class SortedEvents:
         self.times = [math.inf if e.timestamp is None else e.timestamp for e in self.events]
 
     def first(self, lo: float | None, hi: float | None, skew: float) -> Event | None:
-        """Same answer as :func:`stacktwin.logs.resolve.first` over these events: the earliest
+        """Same answer as :func:`first` over these events: the earliest
         timestamped event in ``[lo - skew, hi + skew]``, else the first untimed one."""
         times = self.times
         i = 0 if lo is None else bisect_left(times, lo - skew)
@@ -44,6 +44,26 @@ def earliest(*found: Event | None) -> Event | None:
     """The first of several :meth:`SortedEvents.first` answers (timed before untimed)."""
     present = [e for e in found if e is not None]
     return min(present, key=order_key) if present else None
+
+
+def first(events: Iterable[Event], lo: float | None, hi: float | None, skew: float) -> Event | None:
+    """Earliest timestamped event in ``[lo - skew, hi + skew]`` (open bounds when None); else
+    the first untimed event (by file and line), if any."""
+    best: Event | None = None
+    untimed: Event | None = None
+    for event in events:
+        ts = event.timestamp
+        if ts is None:
+            if untimed is None or order_key(event) < order_key(untimed):
+                untimed = event
+            continue
+        if lo is not None and ts < lo - skew:
+            continue
+        if hi is not None and ts > hi + skew:
+            continue
+        if best is None or order_key(event) < order_key(best):
+            best = event
+    return best if best is not None else untimed
 
 
 _EMPTY = SortedEvents(())

@@ -26,16 +26,14 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from stacktwin.boots import (
-    UNKNOWN_STOP,
-    VIF_PLUGGING_TIMEOUT,
     Boot,
     Milestone,
     Outcome,
-    stop_point,
 )
 from stacktwin.logs import failures
 from stacktwin.logs.event_post import post_start
-from stacktwin.logs.index import PortIndex
+from stacktwin.logs.index import PortIndex, first
+from stacktwin.logs.outcome import phase, set_outcome, set_reason, stop
 from stacktwin.logs.templates import Event, Kind, order_key
 
 
@@ -67,49 +65,12 @@ _CHAIN: tuple[tuple[Kind, Milestone], ...] = (
     (Kind.EVENT_API, Milestone.EVENT_API),
     (Kind.EVENT_RECEIVED, Milestone.EVENT_RECEIVED),
 )
-#: The service whose log shows that a hop was passed (dossier §8.2).
-STOP_SERVICE: dict[str, str] = {
-    "agent": "neutron-server",  # "Device … up at agent"
-    "provision": "neutron-server",  # "Provisioning complete …"
-    "server": "neutron-server",  # "Sending events"
-    "nova_api": "nova-api",  # "Creating event"
-    "nova_api_refused": "neutron-server",  # "Failed to notify nova on events"
-    "compute": "nova-compute",  # "Received event"
-    "resume": "nova-compute",  # "Instance spawned successfully."
-}
 #: Error exits of a build attempt (the boot's end unless a reschedule follows).
 _ERROR_ENDS = (
     Kind.ABORTED,
     Kind.BUILD_FAILED,
     Kind.SET_ERROR,
 )
-#: Lines stating why a build failed, for the reason (the earliest one is the root).
-_FAILURE_KINDS = (
-    Kind.SPAWN_FAILED,
-    Kind.BUILD_FAILED,
-    Kind.ABORTED,
-    Kind.SET_ERROR,
-)
-
-
-def first(events: Iterable[Event], lo: float | None, hi: float | None, skew: float) -> Event | None:
-    """Earliest timestamped event in ``[lo - skew, hi + skew]`` (open bounds when None); else
-    the first untimed event (by file and line), if any."""
-    best: Event | None = None
-    untimed: Event | None = None
-    for event in events:
-        ts = event.timestamp
-        if ts is None:
-            if untimed is None or order_key(event) < order_key(untimed):
-                untimed = event
-            continue
-        if lo is not None and ts < lo - skew:
-            continue
-        if hi is not None and ts > hi + skew:
-            continue
-        if best is None or order_key(event) < order_key(best):
-            best = event
-    return best if best is not None else untimed
 
 
 def _last(events: Iterable[Event], lo: float | None, skew: float) -> Event | None:
@@ -190,11 +151,11 @@ def resolve_boot(index: Correlator, uuid: str) -> Boot:
     neutron_failed = any(
         index.port_index(p).first_any(Kind.NEUTRON_FAILED, lo, hi, skew) for p in ports
     )
-    _set_outcome(boot, finish, deleted)
-    _set_reason(boot, ev, by_request, lo, hi, req_ts, skew, timed_out, neutron_failed)
+    set_outcome(boot, finish, deleted)
+    set_reason(boot, ev, by_request, lo, hi, req_ts, skew, timed_out, neutron_failed)
     if boot.outcome is not Outcome.ACTIVE:
-        boot.phase = _phase(boot, ev, lo, hi, skew, timed_out or neutron_failed)
-    boot.stopped_at = _stop(boot, refused, index.services_read)
+        boot.phase = phase(boot, ev, lo, hi, skew, timed_out or neutron_failed)
+    boot.stopped_at = stop(boot, refused, index.services_read)
     return boot
 
 
@@ -297,54 +258,6 @@ def _durations(
     boot.build_seconds = built.value if built is not None else None
 
 
-def _set_outcome(boot: Boot, finish: Event | None, deleted: Event | None) -> None:
-    """ACTIVE when the build took, ERROR on any other end; without an end line, ACTIVE once
-    the instance ran (releases before Liberty log no "Took … to build"), DELETED when it was
-    deleted; else the outcome stays unknown."""
-    if finish is not None and finish.kind is Kind.BUILD_TOOK:
-        boot.outcome = Outcome.ACTIVE
-    elif finish is not None:
-        boot.outcome = Outcome.ERROR
-    elif Milestone.RUNNING.value in boot.milestones:
-        boot.outcome = Outcome.ACTIVE
-    elif deleted is not None:
-        boot.outcome = Outcome.DELETED
-
-
-def _set_reason(
-    boot: Boot,
-    ev: dict[Kind, list[Event]],
-    by_request: dict[Kind, list[Event]],
-    lo: float | None,
-    hi: float | None,
-    req_ts: float | None,
-    skew: float,
-    timed_out: bool,
-    neutron_failed: bool,
-) -> None:
-    """The boot's reason and its key: the vif-plugging timeout, neutron's reported failure,
-    or for a failed build the earliest failure statement (:func:`_root_reason`)."""
-    if timed_out:
-        boot.reason = VIF_PLUGGING_TIMEOUT
-    elif neutron_failed:
-        boot.reason = "neutron_reported_failure"
-    elif boot.outcome is Outcome.ERROR:
-        root = _root_reason(ev, by_request, lo, hi, req_ts, skew)
-        if root is not None:
-            boot.reason = root.text
-            boot.sources["reason"] = root.source
-    boot.reason_key = failures.reason_key(boot.reason)
-
-
-def _stop(boot: Boot, refused: bool, services: frozenset[str] | None) -> str | None:
-    """Where the boot's path stopped; unknown when the log of the service that would show
-    the next hop was not read (its silence proves nothing)."""
-    stop = stop_point(boot.milestones, boot.outcome, boot.reason, refused=refused)
-    if stop is not None and services is not None and STOP_SERVICE[stop] not in services:
-        return UNKNOWN_STOP
-    return stop
-
-
 def _chains(
     index: Correlator,
     uuid: str,
@@ -424,51 +337,3 @@ def _bound_stand_in(
 def _timed(event: Event | None) -> Event | None:
     """Chain milestones need a time: an untimed line cannot be placed on the chain."""
     return event if event is not None and event.timestamp is not None else None
-
-
-def _root_reason(
-    ev: dict[Kind, list[Event]],
-    by_request: dict[Kind, list[Event]],
-    lo: float | None,
-    hi: float | None,
-    req_ts: float | None,
-    skew: float,
-) -> Event | None:
-    """The earliest failure statement of the build: nova's first word on what went wrong."""
-    found = [first(ev.get(k, ()), lo, hi, skew) for k in _FAILURE_KINDS]
-    found.append(first(by_request.get(Kind.SCHEDULE_FAILED, ()), req_ts, hi, skew))
-    stated = [e for e in found if e is not None and e.text]
-    if not stated:
-        return None
-    return min(stated, key=order_key)
-
-
-def _phase(
-    boot: Boot,
-    ev: dict[Kind, list[Event]],
-    lo: float | None,
-    hi: float | None,
-    skew: float,
-    vif_failure: bool,
-) -> str:
-    """Where a boot that did not run failed or was last seen (:data:`~stacktwin.boots.PHASES`).
-
-    The vif wait is part of the spawn; otherwise nova's failure text names the phase when it
-    can (``Failed to allocate network(s)``, ``Failure prepping block device``, ``Instance
-    failed to spawn``, the conductor's scheduling failure), else the furthest evidence does.
-    """
-    if vif_failure:
-        return "spawn"
-    hints = [failures.phase_hint(boot.reason)]
-    failed = [first(ev.get(k, ()), lo, hi, skew) for k in _FAILURE_KINDS]
-    hints += [failures.phase_hint(e.text) for e in sorted((e for e in failed if e), key=order_key)]
-    for hint in hints:
-        if hint is not None:
-            return hint
-    if Milestone.RUNNING.value in boot.milestones or ev.get(Kind.RUNNING):
-        return "after_spawn"
-    if any(ev.get(k) for k in (Kind.WAIT_PREPARED, Kind.SPAWN_TOOK)):
-        return "spawn"
-    if any(ev.get(k) for k in (Kind.BUILD_STARTED, Kind.CLAIMED)):
-        return "build"
-    return "schedule"
