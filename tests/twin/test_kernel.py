@@ -446,6 +446,21 @@ def test_deadlines_hold_one_queue_entry_for_many_timers() -> None:
     assert env.events < 10_000 + 50, env.events
 
 
+def test_deadlines_by_delay_share_the_timers_of_one_length() -> None:
+    """One set of timers per length, made once: two callers asking for 60 s share it, a 30 s
+    caller gets its own, and each expires at its own length."""
+    from stacktwin.twin.kernel import DeadlinesByDelay
+
+    env = Environment()
+    fired: list[tuple[float, str]] = []
+    by_delay: DeadlinesByDelay[str] = DeadlinesByDelay(env, lambda n: fired.append((env.now, n)))
+    assert by_delay(60.0) is by_delay(60.0) and by_delay(30.0) is not by_delay(60.0)
+    by_delay(60.0).start(env.event(), "slow")
+    by_delay(30.0).start(env.event(), "fast")
+    env.run()
+    assert fired == [(30.0, "fast"), (60.0, "slow")]
+
+
 def test_deadlines_refuse_a_negative_length() -> None:
     from stacktwin.twin.kernel import Deadlines
 

@@ -35,7 +35,7 @@ from collections.abc import Generator
 from typing import Any
 
 from stacktwin.twin.context import Context
-from stacktwin.twin.kernel import Deadlines, Event, ProcessGenerator, Resource, Timeout
+from stacktwin.twin.kernel import DeadlinesByDelay, Event, ProcessGenerator, Resource, Timeout
 
 MIN_TOKEN_LIFE_SECONDS = 120.0
 """keystoneauth1 ``identity/base.py:34``: a cached token this close to expiry is renewed."""
@@ -76,7 +76,7 @@ class Keystone:
         self.issues = 0
         self.timeouts = 0
         self._serial = 0
-        self._deadlines: dict[float, Deadlines[Event]] = {}
+        self._deadlines: DeadlinesByDelay[Event] = DeadlinesByDelay(ctx.env, _deadline)
 
     def serve(self, seconds: float) -> ProcessGenerator:
         """One request: wait for a free server, hold it ``seconds`` × a service-time factor."""
@@ -105,10 +105,7 @@ class Keystone:
             return True
         env = self.ctx.env
         reply = Event(env)
-        deadlines = self._deadlines.get(timeout)
-        if deadlines is None:  # the middleware's timeout: one set of timers per length
-            deadlines = self._deadlines[timeout] = Deadlines(env, timeout, _deadline)
-        deadlines.start(reply, reply)
+        self._deadlines(timeout).start(reply, reply)  # the middleware's timeout
         env.process(self._answer(reply))
         try:
             yield reply

@@ -42,6 +42,7 @@ from typing import Any
 
 from stacktwin.twin.kernel import (
     Deadlines,
+    DeadlinesByDelay,
     Environment,
     Event,
     ProcessGenerator,
@@ -115,14 +116,13 @@ class Broker:
         self._cores = [0.0] * cores  # a heap: when each core is next free
         self.queues: dict[str, BrokerQueue] = {}
         #: the callers' reply timers, one set per timeout length (:func:`call`)
-        self._deadlines: dict[float, Deadlines[tuple[Event, str, float]]] = {}
+        self._deadlines: DeadlinesByDelay[tuple[Event, str, float]] = DeadlinesByDelay(
+            self.env, _deadline
+        )
 
     def deadlines(self, timeout: float) -> Deadlines[tuple[Event, str, float]]:
         """The timers of the RPC calls that wait ``timeout`` seconds for their reply."""
-        timers = self._deadlines.get(timeout)
-        if timers is None:
-            timers = self._deadlines[timeout] = Deadlines(self.env, timeout, _deadline)
-        return timers
+        return self._deadlines(timeout)
 
     def queue(self, name: str, fifo: bool = True) -> BrokerQueue:
         """The queue ``name`` (declared on first use, as oslo.messaging declares its queues)."""

@@ -8,7 +8,8 @@ One concept per module, each importing only those above it:
   :class:`AllOf`;
 * :mod:`~.process` — :class:`Process`: a generator driven by the events it yields;
 * :mod:`~.environment` — :class:`Environment`: the queue plus ``process``/``event``/``timeout``;
-* :mod:`~.deadlines` — :class:`Deadlines`: many timers of one length sharing one entry;
+* :mod:`~.deadlines` — :class:`Deadlines`: many timers of one length sharing one entry
+  (:class:`DeadlinesByDelay`: one per length);
 * :mod:`~.resources` — :class:`Resource` and its :class:`Request`;
 * :mod:`~.queueing` — Erlang C and an M/M/c station, to check the kernel against theory.
 
@@ -22,7 +23,7 @@ always a Python generator of the model.
 """
 
 from stacktwin.twin.kernel.core import BaseEnvironment
-from stacktwin.twin.kernel.deadlines import Deadlines
+from stacktwin.twin.kernel.deadlines import Deadlines, DeadlinesByDelay
 from stacktwin.twin.kernel.environment import Environment
 from stacktwin.twin.kernel.events import AllOf, AnyOf, Condition, ConditionValue, Event, Timeout
 from stacktwin.twin.kernel.exceptions import Interrupt, SimulationError
@@ -37,6 +38,7 @@ __all__ = [
     "Condition",
     "ConditionValue",
     "Deadlines",
+    "DeadlinesByDelay",
     "Environment",
     "Event",
     "Interrupt",

@@ -88,3 +88,26 @@ class Deadlines(Generic[T]):
             heappush(env._heap, (timers[0][0], next(env._seq), self._fire_cb, None))
         else:
             self._armed = False
+
+
+class DeadlinesByDelay(Generic[T]):
+    """One :class:`Deadlines` per delay, made on first use: callers whose timeouts differ (a
+    per-call timeout, a service's own option) each share the timers of their length::
+
+        timers = DeadlinesByDelay(env, on_timeout)
+        timers(60.0).start(reply, reply)
+    """
+
+    __slots__ = ("_by_delay", "env", "expire")
+
+    def __init__(self, env: BaseEnvironment, expire: Callable[[T], object]) -> None:
+        self.env = env
+        self.expire = expire
+        self._by_delay: dict[float, Deadlines[T]] = {}
+
+    def __call__(self, delay: float) -> Deadlines[T]:
+        """The timers of ``delay`` seconds."""
+        timers = self._by_delay.get(delay)
+        if timers is None:
+            timers = self._by_delay[delay] = Deadlines(self.env, delay, self.expire)
+        return timers
