@@ -11,12 +11,13 @@ trace's (the first boot at the time it had in the truth's run), which tells whet
 is the time the cloud had been up before the first boot (caches, pools, timers of the twin start
 at t = 0).
 
-Measured (2 shared cores, 5 traces x 2 replays, ~2 min): as calibration replays, every hop
-statistic but the conductor's noisy ``placed`` within 1.2% of its own trace's, ``spawn`` -0.3 to
--0.9% and ``resume`` +0.2 to +1.1% (1-2 standard errors), the others within one; with the
-clock shifted, ``spawn`` -0.4 to +0.1% and ``resume`` -0.3 to +1.0%.  Nothing beyond what 5
-traces can tell from noise, but a bias of this size would move a cost the hops hardly move with
-by far more (the intervals of :mod:`stacktwin.calibrate.targets` do not hold it).
+Measured (2 shared cores): with 5 traces x 2 replays (~2 min) ``spawn`` came out -0.3 to -0.9%
+and ``resume`` +0.2 to +1.1% (1-2 standard errors); with 10 traces x 2 replays (~4 min,
+``--traces 10``) every hop statistic but the conductor's noisy ``placed`` is within 1.0% of its
+own trace's and within 1.6 standard errors of 0 (``spawn`` -0.1 to -0.6%, ``resume`` -0.4 to
++1.0%, ``wired`` +0.05 to +0.27%), and shifting the clock changes nothing measurable: no bias of
+the replay is seen at this precision.  A bias of ~0.5% would still move a cost the hops hardly
+move with by far more, and the intervals of :mod:`stacktwin.calibrate.targets` do not hold it.
 """
 
 from __future__ import annotations
