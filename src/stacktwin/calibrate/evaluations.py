@@ -58,15 +58,14 @@ class Evaluations:
 
     def single(self, points: Sequence[np.ndarray], n: int) -> list[list[Samples]]:
         """Each point's first ``n`` runs (seeds seed … seed + n - 1), one record per run."""
-        short: dict[bytes, np.ndarray] = {}
+        by_start: dict[int, dict[bytes, np.ndarray]] = {}  # runs made so far -> points short
         for x in points:
-            if len(self._made.get(x.tobytes(), [])) < n:
-                short[x.tobytes()] = x
-        by_start: dict[int, list[np.ndarray]] = {}
-        for key, x in short.items():
-            by_start.setdefault(len(self._made.get(key, [])), []).append(x)
-        for first, xs in sorted(by_start.items()):
-            made = replay_runs(
+            made = len(self._made.get(x.tobytes(), []))
+            if made < n:
+                by_start.setdefault(made, {})[x.tobytes()] = x
+        for first, short in sorted(by_start.items()):
+            xs = list(short.values())
+            new = replay_runs(
                 [self.scenario_at(x) for x in xs],
                 n - first,
                 self.executor,
@@ -74,7 +73,7 @@ class Evaluations:
                 self.window,
                 first,
             )
-            for x, runs in zip(xs, made, strict=True):
+            for x, runs in zip(xs, new, strict=True):
                 self._made.setdefault(x.tobytes(), []).extend(runs)
         return [self._made[x.tobytes()][:n] for x in points]
 

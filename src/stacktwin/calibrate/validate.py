@@ -70,29 +70,6 @@ def period_range(values: Sequence[float]) -> tuple[float, float]:
     return float(arr.mean() - half), float(arr.mean() + half)
 
 
-def run_replay(
-    scenario: Scenario,
-    replications: int,
-    executor: Executor,
-    on_done: Callable[[int, Any], None] | None = None,
-    window: Window | None = None,
-) -> Samples:
-    """The pooled hop samples of ``replications`` runs of ``scenario`` (seeds seed, seed+1…),
-    of the boots ``window`` slices (None: all)."""
-    return run_replays([scenario], replications, executor, on_done, window)[0]
-
-
-def run_replays(
-    scenarios: Sequence[Scenario],
-    replications: int,
-    executor: Executor,
-    on_done: Callable[[int, Any], None] | None = None,
-    window: Window | None = None,
-) -> list[Samples]:
-    """:func:`run_replay` of several scenarios, all their runs in one executor batch."""
-    return [pooled(r) for r in replay_runs(scenarios, replications, executor, on_done, window)]
-
-
 def replay_runs(
     scenarios: Sequence[Scenario],
     replications: int,
@@ -102,7 +79,8 @@ def replay_runs(
     first: int = 0,
 ) -> list[list[Samples]]:
     """Each scenario's runs on seeds ``seed + first`` … ``seed + first + replications - 1``,
-    one hop-samples record per run (all in one executor batch)."""
+    one hop-samples record per run of the boots ``window`` slices (None: all), all in one
+    executor batch."""
     runs = [with_seed(sc, sc.seed + first + i) for sc in scenarios for i in range(replications)]
     records = executor.map(runs, on_done, fn=partial(hop_samples, window=window))
     return [records[k * replications : (k + 1) * replications] for k in range(len(scenarios))]
@@ -139,13 +117,11 @@ def headline(hops: dict[str, dict[str, Any]], hop: str = "vif_wait") -> str:
         f"p90 within {abs(row['error_p90']) * 100:.0f}% "
         f"({row['traced']['count']} traced boots"
     )
-    inside = [q for q in ("p50", "p90") if row.get(f"traced_in_range_{q}")]
     if "traced_in_range_p50" in row:
+        outside = [q for q in ("p50", "p90") if not row[f"traced_in_range_{q}"]]
         text += (
-            "; both traced quantiles inside the twin's 95% range of one period"
-            if len(inside) == 2
-            else "; traced "
-            + (" and ".join(q for q in ("p50", "p90") if q not in inside))
-            + " outside the twin's 95% range of one period"
+            f"; traced {' and '.join(outside)} outside the twin's 95% range of one period"
+            if outside
+            else "; both traced quantiles inside the twin's 95% range of one period"
         )
     return text + ")"

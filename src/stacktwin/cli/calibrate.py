@@ -285,15 +285,15 @@ def validate(
 
 
 def _print_parameters(out: Console, parameters: list[dict[str, Any]]) -> None:
-    """One line per cost: the fitted value, its 95% interval and provenance, or the default
-    and why."""
-    for rec in parameters:
-        if rec["status"] == "fitted":
-            band = rec.get("interval_95")
-            shown = f" [{band[0]:.4g}–{band[1]:.4g}]" if band else " [unbounded]"
-            why = rec["provenance"]
-            if rec.get("identified", "yes") != "yes":
-                why += f"; identified: {rec['identified']}"
-            out.print(f"  {rec['cost']} = {rec['value']:.4g} s{shown} ({why})", markup=False)
+    """One line per cost, from the report's parameter rows: the fitted value, its 95% interval
+    and provenance, or the default and why."""
+    from stacktwin.render.calibrate_view import parameter_rows
+
+    for row in parameter_rows({"parameters": parameters}):
+        if row["status"] == "fitted":
+            lo, hi = row["interval_low"], row["interval_high"]
+            shown = f" [{lo:.4g}–{hi:.4g}]" if lo is not None else " [unbounded]"
+            line = f"  {row['cost']} = {row['value']:.4g} s{shown} ({row['provenance']})"
         else:
-            out.print(f"  {rec['cost']}: fell back to the default: {rec['reason']}", markup=False)
+            line = f"  {row['cost']}: {row['provenance']}"
+        out.print(line, markup=False)
